@@ -1,0 +1,87 @@
+"""Merge the per-task tables into sparse reuse matrices (Parquet edge lists).
+
+A model reached through several task filters appears once in ``models`` (its first record wins; listings
+of one snapshot carry the same record) and once per task in ``model_task``. Declarations become edge lists
+of their string entries, distinct per model: these are the sparse model x dataset and model x base-model
+matrices that every measure joins against.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from hubreuse.io import atomic_path
+
+MATRIX_NAMES = ("models", "model_task", "datasets", "dataset_task", "model_dataset", "model_base")
+
+
+def read_per_task(paths: Mapping[str, str | os.PathLike[str]]) -> pa.Table:
+    """Concatenate per-task tables, adding a ``task`` column."""
+    tables = []
+    for task, path in paths.items():
+        table = pq.read_table(path)
+        tables.append(table.append_column("task", pa.array([task] * table.num_rows, pa.string())))
+    return pa.concat_tables(tables)
+
+
+def first_per_key(table: pa.Table, key: str) -> pa.Table:
+    """Rows of the first occurrence of each ``key`` value, in table order."""
+    if table.num_rows == 0:
+        return table
+    indexed = table.select([key]).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    firsts = indexed.group_by(key, use_threads=False).aggregate([("_row", "min")]).column("_row_min")
+    return table.take(pc.sort_indices(firsts))
+
+
+def entry_count(declared: pa.ChunkedArray) -> pa.Array:
+    """Number of declared entries per row; null where nothing is declared."""
+    return pc.list_value_length(declared).cast(pa.int64())
+
+
+def string_edges(table: pa.Table, id_column: str, list_column: str, target: str) -> pa.Table:
+    """Distinct (id, entry) pairs over the string entries of a list column."""
+    values = table.column(list_column).combine_chunks()
+    flat = pc.list_flatten(values)
+    parents = pc.list_parent_indices(values)
+    ids = table.column(id_column).combine_chunks().take(parents)
+    edges = pa.table({id_column: ids, target: flat}).filter(pc.is_valid(flat))
+    return edges.group_by([id_column, target], use_threads=False).aggregate([]).sort_by(
+        [(id_column, "ascending"), (target, "ascending")]
+    )
+
+
+def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, str]) -> dict[str, pa.Table]:
+    """All matrices from the per-task parsed tables (see ``MATRIX_NAMES``)."""
+    models_all = read_per_task(model_paths)
+    datasets_all = read_per_task(dataset_paths)
+    model_task = (
+        models_all.select(["model_id", "task"]).group_by(["model_id", "task"], use_threads=False).aggregate([])
+    )
+    dataset_task = (
+        datasets_all.select(["dataset_id", "task"]).group_by(["dataset_id", "task"], use_threads=False).aggregate([])
+    )
+    models = first_per_key(models_all.drop_columns(["task"]), "model_id")
+    models = models.append_column("datasets_n", entry_count(models.column("datasets")))
+    models = models.append_column("base_model_n", entry_count(models.column("base_model")))
+    datasets = first_per_key(datasets_all.drop_columns(["task"]), "dataset_id")
+    return {
+        "models": models.drop_columns(["datasets", "base_model"]),
+        "model_task": model_task.sort_by([("task", "ascending"), ("model_id", "ascending")]),
+        "datasets": datasets,
+        "dataset_task": dataset_task.sort_by([("task", "ascending"), ("dataset_id", "ascending")]),
+        "model_dataset": string_edges(models, "model_id", "datasets", "dataset_id"),
+        "model_base": string_edges(models, "model_id", "base_model", "base_model_id"),
+    }
+
+
+def write_matrices(tables: Mapping[str, pa.Table], out_dir: str | os.PathLike[str], source: str) -> None:
+    """Write each matrix atomically as ``<out_dir>/<name>.parquet``, tagged with its source."""
+    for name, table in tables.items():
+        with atomic_path(Path(out_dir) / f"{name}.parquet") as tmp:
+            pq.write_table(table.replace_schema_metadata({"hubreuse.source": source}), tmp, compression="zstd")
