@@ -1,0 +1,22 @@
+# hubreuse: how datasets and models are reused on the Hugging Face Hub.
+# Stages: collect -> parse -> matrices -> stats -> report. See README.md.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/collect.smk"
+include: "rules/parse.smk"
+include: "rules/matrices.smk"
+include: "rules/stats.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

@@ -1,0 +1,88 @@
+# Collect: per-task raw listings exactly as the Hub's listing API returns records, plus manifests.
+
+if SOURCE == "demo":
+
+    rule demo_hub:
+        output:
+            models="results/demo/models.jsonl.gz",
+            datasets="results/demo/datasets.jsonl.gz",
+            manifest="results/demo/manifest.json",
+        params:
+            domains=DOMAINS,
+        log:
+            "results/logs/demo_hub.log",
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/demo_hub.py"
+
+
+if SOURCE in ("demo", "dump"):
+
+    rule index_dump:
+        input:
+            dump=lambda wildcards: dump_path(wildcards.kind),
+        output:
+            index=temp("results/interim/{kind}_index.parquet"),
+            manifest="results/interim/{kind}_index.json",
+        params:
+            label=lambda wildcards: f"{wildcards.kind}_dump",
+            source=SOURCE,
+        log:
+            "results/logs/index_dump/{kind}.log",
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/index_dump.py"
+
+    rule collect:
+        input:
+            index="results/interim/{kind}_index.parquet",
+            index_manifest="results/interim/{kind}_index.json",
+        output:
+            listing="results/raw/{kind}/{task}.jsonl.gz",
+            manifest="results/raw/{kind}/{task}.manifest.json",
+        params:
+            source=SOURCE,
+        log:
+            "results/logs/collect/{kind}/{task}.log",
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/collect.py"
+
+else:
+
+    rule collect:
+        output:
+            listing="results/raw/{kind}/{task}.jsonl.gz",
+            manifest="results/raw/{kind}/{task}.manifest.json",
+        params:
+            source=SOURCE,
+            endpoint=config["hub_endpoint"],
+            state_dir=lambda wildcards: f"results/raw/.partial/{wildcards.kind}/{wildcards.task}",
+        resources:
+            hub_api=1,
+        log:
+            "results/logs/collect/{kind}/{task}.log",
+        conda:
+            "../envs/collect.yaml"
+        script:
+            "../scripts/collect.py"
+
+
+rule raw_manifest:
+    input:
+        listings=listing_manifests(),
+        indexes=index_manifests(),
+    output:
+        "results/raw/manifest.json",
+    params:
+        config=config,
+        domains=DOMAINS,
+    log:
+        "results/logs/raw_manifest.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/raw_manifest.py"

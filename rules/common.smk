@@ -1,0 +1,62 @@
+import re
+import sys
+
+from snakemake.utils import validate
+
+from hubreuse.errors import InputError
+from hubreuse.matrices import MATRIX_NAMES
+from hubreuse.settings import check_config, schema_path
+from hubreuse.stats import MEASURES
+
+
+validate(config, schema=str(schema_path()))
+try:
+    SETTINGS = check_config(config)
+except InputError as error:
+    print(f"hubreuse: error: {error}", file=sys.stderr)
+    sys.exit(1)
+
+SOURCE = SETTINGS.source
+TASKS = SETTINGS.tasks
+DOMAINS = SETTINGS.domains
+KINDS = ["models", "datasets"]
+
+
+wildcard_constraints:
+    task="|".join(re.escape(task) for task in TASKS),
+    kind="models|datasets",
+
+
+def dump_path(kind):
+    """The dump a kind is indexed from: the demo's generated dump or the user's."""
+    if SOURCE == "demo":
+        return f"results/demo/{kind}.jsonl.gz"
+    return config[f"{kind}_dump"]
+
+
+def listing_manifests():
+    return expand("results/raw/{kind}/{task}.manifest.json", kind=KINDS, task=TASKS)
+
+
+def index_manifests():
+    if SOURCE == "api":
+        return []
+    return expand("results/interim/{kind}_index.json", kind=KINDS)
+
+
+def parsed_tables(kind):
+    return {task: f"results/parsed/{kind}/{task}.parquet" for task in TASKS}
+
+
+def rq_tables():
+    return {key: f"results/tables/{name}.csv" for key, name in MEASURES.items()}
+
+
+def final_outputs():
+    return [
+        *rq_tables().values(),
+        "results/tables/declaration_shapes.csv",
+        "results/raw/manifest.json",
+        "results/report/report.html",
+        "results/report/report.pdf",
+    ]
