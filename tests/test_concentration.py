@@ -1,0 +1,200 @@
+"""Tests of hubreuse.concentration against plain-Python definitions, on small known vectors and on real task
+values built from ../shared/corpora."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import math
+import os
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hubreuse import concentration
+
+# --- independent corpus loader (plain json, no package code) ---------------------------------------------------
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+NLP = ["feature-extraction", "fill-mask", "question-answering", "sentence-similarity", "summarization",
+       "table-question-answering", "text-classification", "text-generation", "text2text-generation",
+       "token-classification", "translation", "zero-shot-classification"]
+CV = ["depth-estimation", "image-classification", "image-feature-extraction", "image-segmentation", "image-to-3d",
+      "image-to-image", "image-to-text", "image-to-video", "keypoint-detection", "mask-generation",
+      "object-detection", "text-to-3d", "text-to-image", "text-to-video", "unconditional-image-generation",
+      "video-classification", "zero-shot-image-classification", "zero-shot-object-detection"]
+DOMAINS = {**{t: "nlp" for t in NLP}, **{t: "cv" for t in CV}}
+
+
+def _records(name: str) -> list[dict]:
+    path = CORPORA / name
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared corpus missing in CI: {path}")
+        pytest.skip(f"shared corpus not available: {path}")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def _declared(card: object, key: str) -> list | None:
+    """The paper's declaration: string s -> [s]; non-empty list -> as is; anything else -> no declaration."""
+    value = card.get(key) if isinstance(card, dict) else None
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value:
+        return value
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def corpora() -> dict:
+    """Raw records and the data-model matrices built from them with plain Python."""
+    raw_models, seen = [], set()
+    for rec in _records("hub2022-models.jsonl.gz") + _records("lineage2025-models.jsonl.gz"):
+        if rec["id"] not in seen:  # first record wins
+            seen.add(rec["id"])
+            raw_models.append(rec)
+    raw_datasets = _records("datasets2023.jsonl.gz")
+    rows, mt, md, mb = [], [], [], []
+    for rec in raw_models:
+        ds, bm = _declared(rec.get("cardData"), "datasets"), _declared(rec.get("cardData"), "base_model")
+        rows.append({"model_id": rec["id"], "created_at": rec.get("lastModified"), "tags": list(rec.get("tags") or []),
+                     "datasets_n": None if ds is None else len(ds), "base_model_n": None if bm is None else len(bm)})
+        mt += [(rec["id"], t) for t in set(rec.get("tags") or []) if t in DOMAINS]
+        md += [(rec["id"], d) for d in dict.fromkeys(e for e in ds or [] if isinstance(e, str))]
+        mb += [(rec["id"], b) for b in dict.fromkeys(e for e in bm or [] if isinstance(e, str))]
+    models = pd.DataFrame(rows)
+    models["created_at"] = pd.to_datetime(models["created_at"], utc=True)
+    models["datasets_n"] = models["datasets_n"].astype("Int64")
+    models["base_model_n"] = models["base_model_n"].astype("Int64")
+    dsets = pd.DataFrame({"dataset_id": [r["id"] for r in raw_datasets],
+                          "created_at": pd.to_datetime([r.get("createdAt") for r in raw_datasets], utc=True)})
+    dt = [(r["id"], t.split(":", 1)[1]) for r in raw_datasets for t in r.get("tags") or []
+          if t.startswith("task_categories:") and t.split(":", 1)[1] in DOMAINS]
+    return {
+        "raw_models": raw_models, "raw_datasets": raw_datasets, "models": models, "datasets": dsets,
+        "model_task": pd.DataFrame(mt, columns=["model_id", "task"]),
+        "model_dataset": pd.DataFrame(md, columns=["model_id", "dataset_id"]),
+        "model_base": pd.DataFrame(mb, columns=["model_id", "base_model_id"]),
+        "dataset_task": pd.DataFrame(list(dict.fromkeys(dt)), columns=["dataset_id", "task"]),
+    }
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _gini_pairs(xs: list[float]) -> float:
+    """Gini as mean absolute difference over all ordered pairs / (2 * mean)."""
+    n, mean = len(xs), sum(xs) / len(xs)
+    return sum(abs(a - b) for a in xs for b in xs) / (2 * n * n * mean)
+
+
+def _gini_lorenz(xs: list[float]) -> float:
+    """Gini as 1 - 2 * area under the Lorenz curve (trapezoids, one unit at a time)."""
+    xs, total, cum, area = sorted(xs), sum(xs), 0.0, 0.0
+    for x in xs:
+        prev = cum
+        cum += x / total
+        area += (prev + cum) / 2 / len(xs)
+    return 1 - 2 * area
+
+
+def _top(xs: list[float], share: float) -> float:
+    k = max(1, math.ceil(share * len(xs)))
+    return sum(sorted(xs, reverse=True)[:k]) / sum(xs)
+
+
+def _rq2_values(task: str) -> list[int]:
+    c = corpora()
+    declared = [set(e for e in _declared(r.get("cardData"), "datasets") or [] if isinstance(e, str))
+                for r in c["raw_models"] if task in (r.get("tags") or [])]
+    ids = [r["id"] for r in c["raw_datasets"] if f"task_categories:{task}" in (r.get("tags") or [])]
+    return [sum(d in s for s in declared) for d in ids]
+
+
+def _children_values(task: str) -> list[int]:
+    c = corpora()
+    children: dict[str, set[str]] = defaultdict(set)
+    for r in c["raw_models"]:
+        for b in _declared(r.get("cardData"), "base_model") or []:
+            if isinstance(b, str):
+                children[b].add(r["id"])
+    return [len(children[r["id"]]) for r in c["raw_models"] if task in (r.get("tags") or [])]
+
+
+def _frame(task: str, vals: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({"task": task, "domain": DOMAINS[task], "unit_id": range(len(vals)), "value": vals})
+
+
+@pytest.mark.parametrize("xs", [[0, 0, 1, 2, 5, 10], [1, 1, 1, 1], [0, 0, 0, 5], [3, 1, 4, 1, 5, 9, 2, 6]])
+def test_gini_of_small_known_vectors(xs: list[int]) -> None:
+    assert concentration.gini(np.array(xs)) == pytest.approx(_gini_pairs(xs))
+    row = concentration.concentration_row(np.array(xs), n_boot=0)
+    assert row["gini"] == pytest.approx(_gini_pairs(xs))
+    assert row["hhi"] == pytest.approx(sum((x / sum(xs)) ** 2 for x in xs))
+    assert row["top10"] == pytest.approx(_top(xs, 0.10))
+    assert concentration.gini(np.array([0, 0, 0, 5])) == pytest.approx(0.75)
+
+
+def test_concentration_table_on_real_task_values() -> None:
+    rq2 = _rq2_values("text-classification")
+    kids = _children_values("text-generation")
+    values = pd.concat([_frame("text-classification", rq2), _frame("text-generation", kids),
+                        _frame("fill-mask", [0] * 5)], ignore_index=True)
+    table = concentration.concentration_table(values, "test", n_boot=1000, seed=3).set_index("task")
+    for task, xs in [("text-classification", rq2), ("text-generation", kids)]:
+        row = table.loc[task]
+        assert row["n"] == len(xs) and row["total"] == sum(xs)
+        assert row["mean"] == pytest.approx(sum(xs) / len(xs))
+        assert row["gini"] == pytest.approx(_gini_lorenz(xs), abs=1e-9)
+        assert row["hhi"] == pytest.approx(sum((x / sum(xs)) ** 2 for x in xs))
+        assert row["top1_share"] == pytest.approx(_top(xs, 0.01))
+        assert row["top10_share"] == pytest.approx(_top(xs, 0.10))
+        for key in ["mean", "gini", "top1_share", "top10_share"]:
+            lo, hi = row[key.replace("_share", "") + "_lo"], row[key.replace("_share", "") + "_hi"]
+            assert lo <= row[key] <= hi
+        assert row["mean_lo"] < row["mean_hi"] and row["gini_lo"] < row["gini_hi"]
+    assert table.loc["text-classification", "gini"] == pytest.approx(_gini_pairs(rq2))
+    assert math.isnan(table.loc["fill-mask", "gini"])  # all zeros: undefined, not an error
+    # The multinomial bootstrap agrees with a naive resampling bootstrap of the units.
+    rng = random.Random(7)
+    means = sorted(sum(rng.choices(rq2, k=len(rq2))) / len(rq2) for _ in range(1000))
+    naive_lo, naive_hi = means[25], means[974]
+    row = table.loc["text-classification"]
+    width = naive_hi - naive_lo
+    assert abs(row["mean_lo"] - naive_lo) < 0.25 * width and abs(row["mean_hi"] - naive_hi) < 0.25 * width
+    again = concentration.concentration_table(values, "test", n_boot=1000, seed=3)
+    pd.testing.assert_frame_equal(again.set_index("task"), table)  # seeded: reproducible
+
+
+def test_lorenz_points() -> None:
+    rq2 = _rq2_values("text-classification")
+    pts = concentration.lorenz_points(_frame("text-classification", rq2))
+    assert pts.iloc[0][["population_share", "value_share"]].tolist() == [0.0, 0.0]
+    assert pts.iloc[-1][["population_share", "value_share"]].tolist() == pytest.approx([1.0, 1.0])
+    assert pts["population_share"].is_monotonic_increasing and pts["value_share"].is_monotonic_increasing
+    xs, total = sorted(rq2), sum(rq2)
+    for p, v in zip(pts["population_share"], pts["value_share"], strict=True):
+        k = round(p * len(xs))
+        assert v == pytest.approx(sum(xs[:k]) / total)
+
+
+def test_heavy_tail_table(capsys: pytest.CaptureFixture[str]) -> None:
+    kids = _children_values("text-generation")
+    rng = np.random.default_rng(11)
+    expo = rng.geometric(0.3, size=3000).tolist()
+    values = pd.concat([_frame("text-generation", kids), _frame("image-classification", expo),
+                        _frame("fill-mask", [0, 0, 1, 2])], ignore_index=True)
+    table = concentration.heavy_tail_table(values, "children").set_index("task")
+    assert capsys.readouterr().out == ""  # powerlaw's progress prints are silenced
+    tg = table.loc["text-generation"]
+    assert tg["n_positive"] == sum(k > 0 for k in kids)
+    assert tg["alpha"] > 1 and tg["xmin"] >= 1
+    assert tg["n_tail"] == sum(k >= tg["xmin"] for k in kids)
+    assert tg["best_fit"] != "exponential (not heavy-tailed)"
+    assert tg["R_exponential"] > 0 and tg["p_exponential"] < 0.1  # the reuse tail is heavier than exponential
+    assert table.loc["image-classification", "best_fit"] == "exponential (not heavy-tailed)"
+    assert table.loc["fill-mask", "best_fit"] == "not fitted"
+    assert "too few positive values" in table.loc["fill-mask", "verdict"]
