@@ -220,6 +220,11 @@ def heavy_tail_row(values: np.ndarray, min_n: int = 50, max_n: int = 100_000, se
             row["n_tail"] = int(np.sum(pos >= fit.power_law.xmin))
             r_ln, p_ln = fit.distribution_compare("power_law", "lognormal", normalized_ratio=True)
             r_ex, p_ex = fit.distribution_compare("power_law", "exponential", normalized_ratio=True)
+    except (ValueError, ZeroDivisionError, FloatingPointError) as error:
+        # powerlaw cannot fit some small or degenerate tails (e.g. xmin leaves no points): report, don't fail.
+        row["best_fit"] = "not fitted"
+        row["verdict"] = f"fit failed ({error})"
+        return row
     finally:
         logger.setLevel(old_level)
     row["R_lognormal"], row["p_lognormal"] = float(r_ln), float(p_ln)

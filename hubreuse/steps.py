@@ -117,6 +117,7 @@ def write_csv(table: pd.DataFrame, path: str | os.PathLike[str], source: str) ->
 
 
 def write_values(values: pd.DataFrame, path: str | os.PathLike[str], source: str) -> None:
+    """Parquet tagged with its source in the schema metadata."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -146,3 +147,89 @@ def render_report(tables: Mapping[str, str], manifest: str, config: Mapping[str,
     frames = {key: pd.read_csv(path) for key, path in tables.items()}
     run = json.loads(Path(manifest).read_text(encoding="utf-8"))
     report.render_report(frames, run, config, template_dir, html_out, pdf_out)
+
+
+BEYOND_TABLES = (
+    "rq1_canonical", "rq2_canonical", "canonicalisation_summary", "rq3_children_per_model", "coverage",
+    "domain_measures_distinct", "task_overlap", "declarations_by_month", "dataset_time_to_first_reuse_by_task",
+    "base_card_tag_disagreement_by_task",
+)  # fmt: skip
+LINEAGE_TABLES = ("lineage_summary", "lineage_roots", "lineage_depth", "lineage_families", "lineage_cycles")
+CONCENTRATION_MEASURES = ("rq1", "rq2", "rq3", "children")
+
+
+def beyond_tables(matrix_dir: str, domains: Mapping[str, str], source: str, alias_files: Sequence[str],
+                  pseudo_files: Sequence[str], tables_dir: str, stats_dir: str) -> None:  # fmt: skip
+    """Issue-5 measures beside the paper's: canonical ids, reuse as a base, coverage, overlap, time."""
+    from hubreuse import canonical, reuse
+
+    mats = load_matrices(matrix_dir)
+    models, model_task, model_base = mats["models"], mats["model_task"], mats["model_base"]
+    domains = dict(domains)
+    tables_dir, stats_dir = Path(tables_dir), Path(stats_dir)
+    aliases = canonical.load_alias_table(extra=alias_files)
+    pseudo = canonical.load_pseudo_datasets(extra=pseudo_files)
+    edges = canonical.canonicalise(
+        mats["model_dataset"], aliases, pseudo, models["model_id"], mats["datasets"]["dataset_id"]
+    )
+    dataset_map = canonical.canonical_dataset_ids(mats["datasets"], aliases, pseudo)
+    rq1, rq2 = canonical.rq1_rq2_canonical(models, model_task, mats["dataset_task"], edges, domains, dataset_map)
+    relations = reuse.base_relations(models)
+    disagreement = reuse.card_tag_disagreement(models, model_base)
+    first_reuse = reuse.dataset_time_to_first_reuse(mats["datasets"], mats["model_dataset"], models)
+    tables = {
+        "rq1_canonical": rq1,
+        "rq2_canonical": rq2,
+        "canonicalisation_summary": canonical.canonicalisation_summary(edges, models),
+        "rq3_children_per_model": reuse.children_per_model(models, model_task, model_base, domains, relations),
+        "coverage": reuse.coverage(models, model_task, domains),
+        "domain_measures_distinct": reuse.domain_measures_distinct(
+            models, model_task, model_base, domains, mats["model_dataset"], mats["dataset_task"]
+        ),
+        "task_overlap": reuse.task_overlap(model_task[model_task["task"].isin(list(domains))]),
+        "declarations_by_month": reuse.declarations_by_month(models, model_task, domains),
+        "dataset_time_to_first_reuse_by_task": reuse.time_to_first_reuse_by_task(
+            first_reuse, mats["dataset_task"], domains
+        ),
+        "base_card_tag_disagreement_by_task": reuse.card_tag_disagreement_by_task(
+            models, model_task, model_base, domains, disagreement
+        ),
+    }
+    for name, table in tables.items():
+        write_csv(table, tables_dir / f"{name}.csv", source)
+    write_values(edges, stats_dir / "canonical_dataset_edges.parquet", source)
+    write_values(relations, stats_dir / "base_relations.parquet", source)
+    write_values(disagreement, stats_dir / "base_card_tag_disagreement.parquet", source)
+    write_values(first_reuse, stats_dir / "dataset_time_to_first_reuse.parquet", source)
+    write_values(
+        reuse.children_per_model_values(models, model_task, model_base, domains),
+        stats_dir / "children_values.parquet",
+        source,
+    )
+
+
+def concentration_tables(values: Mapping[str, str], source: str, n_boot: int, seed: int, concentration_out: str,
+                         heavy_tail_out: str, lorenz_out: str) -> None:  # fmt: skip
+    """Gini, HHI, top shares with bootstrap CIs; heavy-tail comparisons; Lorenz curves, for every measure."""
+    import pandas as pd
+
+    from hubreuse import concentration
+
+    conc, tails, lorenz = [], [], []
+    for measure, path in values.items():
+        frame = pd.read_parquet(path)
+        conc.append(concentration.concentration_table(frame, measure, n_boot=n_boot, seed=seed))
+        tails.append(concentration.heavy_tail_table(frame, measure, seed=seed))
+        lorenz.append(concentration.lorenz_points(frame).assign(measure=measure))
+    write_csv(pd.concat(conc, ignore_index=True), concentration_out, source)
+    write_csv(pd.concat(tails, ignore_index=True), heavy_tail_out, source)
+    write_csv(pd.concat(lorenz, ignore_index=True), lorenz_out, source)
+
+
+def lineage_tables(matrix_dir: str, source: str, tables_dir: str) -> None:
+    """Family trees from base-model edges: roots, depth, largest families, cycles."""
+    from hubreuse import lineage
+
+    mats = load_matrices(matrix_dir, ("models", "model_base"))
+    for name, table in lineage.lineage_tables(mats["model_base"], mats["models"]).items():
+        write_csv(table, Path(tables_dir) / f"{name}.csv", source)

@@ -7,6 +7,7 @@ from hubreuse.errors import InputError
 from hubreuse.matrices import MATRIX_NAMES
 from hubreuse.settings import check_config, schema_path
 from hubreuse.stats import MEASURES
+from hubreuse.steps import BEYOND_TABLES, CONCENTRATION_MEASURES, LINEAGE_TABLES
 
 
 validate(config, schema=str(schema_path()))
@@ -52,10 +53,31 @@ def rq_tables():
     return {key: f"results/tables/{name}.csv" for key, name in MEASURES.items()}
 
 
+def measure_values():
+    """Per-unit values of every measure whose concentration is reported."""
+    return {
+        measure: f"results/stats/{measure}_values.parquet" for measure in CONCENTRATION_MEASURES
+    }
+
+
+def report_tables():
+    """Every table the report reads, by name."""
+    names = [
+        *MEASURES.values(),
+        "declaration_shapes",
+        *BEYOND_TABLES,
+        "concentration",
+        "heavy_tail",
+        *LINEAGE_TABLES,
+    ]
+    tables = {name: f"results/tables/{name}.csv" for name in names}
+    tables["lorenz"] = "results/stats/lorenz.csv"
+    return tables
+
+
 def final_outputs():
     return [
-        *rq_tables().values(),
-        "results/tables/declaration_shapes.csv",
+        *report_tables().values(),
         "results/raw/manifest.json",
         "results/report/report.html",
         "results/report/report.pdf",

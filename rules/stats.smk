@@ -20,3 +20,63 @@ rule paper_tables:
         "../envs/analysis.yaml"
     script:
         "../scripts/paper_tables.py"
+
+
+rule beyond_tables:
+    input:
+        expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
+    output:
+        expand("results/tables/{name}.csv", name=BEYOND_TABLES),
+        "results/stats/canonical_dataset_edges.parquet",
+        "results/stats/base_relations.parquet",
+        "results/stats/base_card_tag_disagreement.parquet",
+        "results/stats/dataset_time_to_first_reuse.parquet",
+        children="results/stats/children_values.parquet",
+    params:
+        matrix_dir="results/matrices",
+        domains=DOMAINS,
+        source=SOURCE,
+        alias_files=config.get("canonical", {}).get("alias_files", []),
+        pseudo_files=config.get("canonical", {}).get("pseudo_files", []),
+    log:
+        "results/logs/beyond_tables.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/beyond_tables.py"
+
+
+rule concentration:
+    input:
+        **measure_values(),
+    output:
+        concentration="results/tables/concentration.csv",
+        heavy_tail="results/tables/heavy_tail.csv",
+        lorenz="results/stats/lorenz.csv",
+    params:
+        source=SOURCE,
+        n_boot=config.get("bootstrap_resamples", 2000),
+        seed=config.get("seed", 0),
+    log:
+        "results/logs/concentration.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/concentration.py"
+
+
+rule lineage:
+    input:
+        "results/matrices/models.parquet",
+        "results/matrices/model_base.parquet",
+    output:
+        expand("results/tables/{name}.csv", name=LINEAGE_TABLES),
+    params:
+        matrix_dir="results/matrices",
+        source=SOURCE,
+    log:
+        "results/logs/lineage.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/lineage.py"

@@ -1,0 +1,17 @@
+"""Concentration and heavy-tail statistics for every measure."""
+
+from hubreuse.runner import run_step, snakemake_log
+from hubreuse.steps import concentration_tables
+
+run_step(
+    snakemake_log(snakemake),
+    lambda: concentration_tables(
+        dict(snakemake.input.items()),
+        snakemake.params.source,
+        snakemake.params.n_boot,
+        snakemake.params.seed,
+        snakemake.output.concentration,
+        snakemake.output.heavy_tail,
+        snakemake.output.lorenz,
+    ),
+)
