@@ -36,7 +36,7 @@ def first_per_key(table: pa.Table, key: str) -> pa.Table:
         return table
     indexed = table.select([key]).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
     firsts = indexed.group_by(key, use_threads=False).aggregate([("_row", "min")]).column("_row_min")
-    return table.take(pc.sort_indices(firsts))
+    return table.take(pc.take(firsts, pc.sort_indices(firsts)))
 
 
 def entry_count(declared: pa.ChunkedArray) -> pa.Array:

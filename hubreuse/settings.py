@@ -18,7 +18,7 @@ import yaml
 
 from hubreuse.errors import InputError
 
-SOURCES = ("demo", "dump", "api")
+SOURCES = ("demo", "dump", "api", "hubstats")
 DOMAINS = ("nlp", "cv")
 # Hub task tags are plain words joined by hyphens (``text2text-generation``); no ``:``, ``/`` or spaces,
 # which would change what a tag filter matches.
@@ -54,7 +54,7 @@ class Settings:
 
 def check_config(config: dict[str, Any]) -> Settings:
     """Check what the schema cannot: task names, duplicate tasks, dumps that exist. One line per error."""
-    source = config.get("source")
+    source = config.get("source", "demo")
     if source not in SOURCES:
         raise InputError("config: source", f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     tasks = config.get("tasks") or {}
@@ -85,6 +85,11 @@ def check_config(config: dict[str, Any]) -> Settings:
                 raise InputError(f"{key} {value}", "file does not exist")
             if not path.is_file():
                 raise InputError(f"{key} {value}", "is not a regular file")
+    if source == "hubstats":
+        # Absent keys take the schema's defaults; a key set to nothing is a mistake worth one clear line.
+        for key in ("hubstats_repo", "hubstats_revision", "hubstats_models_file", "hubstats_datasets_file"):
+            if key in config and not str(config[key] or "").strip():
+                raise InputError(f"config: {key}", "source=hubstats needs a non-empty value")
     return Settings(source=source, domains=domains, models_dump=models_dump, datasets_dump=datasets_dump)
 
 

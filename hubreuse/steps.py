@@ -113,7 +113,7 @@ def write_csv(table: pd.DataFrame, path: str | os.PathLike[str], source: str) ->
     table = table.copy()
     table["source"] = source_label(source)
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, float_format="%.10g")
+        table.to_csv(tmp, index=False)  # shortest exact repr: values round-trip
 
 
 def write_values(values: pd.DataFrame, path: str | os.PathLike[str], source: str) -> None:
@@ -139,14 +139,19 @@ def paper_tables(matrix_dir: str, domains: Mapping[str, str], source: str, table
 
 
 def render_report(tables: Mapping[str, str], manifest: str, config: Mapping[str, Any], template_dir: str,
-                  html_out: str, pdf_out: str) -> None:  # fmt: skip
-    import pandas as pd
+                  html_out: str, pdf_out: str, figures: Mapping[str, str] | None = None, n_boot: int = 2000,
+                  seed: int = 0) -> None:  # fmt: skip
+    """The findings report (HTML, PDF, one SVG per figure) from every table by name -> path.
 
+    Names are the tables' file stems (``rq1``..``rq3`` or their file stems, ``rq1_values``..., ``declaration_shapes``,
+    ``coverage``, ``concentration``, ``lorenz``, ``children_values``...); a missing name or file renders as
+    "not computed in this run".
+    """
     from hubreuse import report
 
-    frames = {key: pd.read_csv(path) for key, path in tables.items()}
     run = json.loads(Path(manifest).read_text(encoding="utf-8"))
-    report.render_report(frames, run, config, template_dir, html_out, pdf_out)
+    report.render_report(tables, run, config, template_dir, html_out, pdf_out, figure_paths=figures,
+                         n_boot=n_boot, seed=seed)  # fmt: skip
 
 
 BEYOND_TABLES = (

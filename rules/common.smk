@@ -10,12 +10,14 @@ from hubreuse.stats import MEASURES
 from hubreuse.steps import BEYOND_TABLES, CONCENTRATION_MEASURES, LINEAGE_TABLES
 
 
-validate(config, schema=str(schema_path()))
+# Our own checks first: they say what is wrong in one line (the schema's messages are long).
 try:
-    SETTINGS = check_config(config)
+    check_config(config)
 except InputError as error:
     print(f"hubreuse: error: {error}", file=sys.stderr)
     sys.exit(1)
+validate(config, schema=str(schema_path()))
+SETTINGS = check_config(config)
 
 SOURCE = SETTINGS.source
 TASKS = SETTINGS.tasks
