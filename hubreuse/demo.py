@@ -43,6 +43,15 @@ WORDS = [
 ]  # fmt: skip
 ARCHS = ["bert", "roberta", "t5", "gpt2", "llama", "mistral", "qwen", "vit", "resnet", "clip", "sd", "detr"]
 RELATIONS = ["finetune", "adapter", "quantized"]
+# Real datasets that moved into an organisation: declarations sometimes use the legacy id (as on the Hub).
+FAMOUS = [
+    ("stanfordnlp/imdb", "imdb", "text-classification"),
+    ("nyu-mll/glue", "glue", "text-classification"),
+    ("fancyzhx/ag_news", "ag_news", "text-classification"),
+    ("rajpurkar/squad", "squad", "question-answering"),
+    ("ylecun/mnist", "mnist", "image-classification"),
+    ("uoft-cs/cifar10", "cifar10", "image-classification"),
+]
 START = datetime(2021, 1, 1, tzinfo=UTC)
 SPAN_DAYS = (datetime(2026, 10, 31, tzinfo=UTC) - START).days
 CHUNK = 20_000
@@ -89,6 +98,12 @@ class SyntheticHub:
             dtype=object,
         )
         popularity = 1.0 / rng.permutation(np.arange(1, n_datasets + 1)) ** 1.1
+        self.legacy_alias: dict[int, str] = {}
+        famous = [(new, old, self.tasks.index(task)) for new, old, task in FAMOUS if task in self.tasks]
+        for slot, (new, old, task) in enumerate(famous[: n_datasets // 10]):
+            self.dataset_ids[slot], self.dataset_task[slot], self.dataset_second[slot] = new, task, -1
+            popularity[slot] = 1.0
+            self.legacy_alias[slot] = old
         self.dataset_days = np.sort(rng.random(n_datasets) * SPAN_DAYS)
         # Per-task dataset pools with popularity weights, for drawing declarations.
         self.pools: list[tuple[np.ndarray, np.ndarray]] = []
@@ -159,6 +174,8 @@ class SyntheticHub:
                 dataset_id = f" {dataset_id} "
             elif roll < 0.08 and "/" in dataset_id:
                 dataset_id = dataset_id.split("/", 1)[1]
+            elif roll < 0.5 and pick in self.legacy_alias:
+                dataset_id = self.legacy_alias[pick]
             entries.append(dataset_id)
         roll = rng.random()
         if roll < 0.01:
@@ -170,25 +187,39 @@ class SyntheticHub:
         return entries
 
     def model_records(self, start: int, stop: int):
+        """Records of models ``start``..``stop``; random draws are made per chunk, as arrays."""
         rng = np.random.default_rng([self.seed, 2, start])
         n = stop - start
         days = (np.arange(start, stop) / max(self.n_models, 1)) * SPAN_DAYS + rng.random(n) * 30
+        created = np.datetime64("2021-01-01T00:00:00") + (days * 86400).astype("timedelta64[s]")
+        created_at = np.char.add(np.datetime_as_string(created, unit="s"), ".000Z")
+        modified_at = np.char.add(np.datetime_as_string(created + np.timedelta64(3, "D"), unit="s"), ".000Z")
         extra_task = np.where(rng.random(n) < 0.12, rng.choice(len(self.tasks), size=n, p=self.model_task_p), -1)
-        downloads = np.floor(rng.lognormal(1.5, 2.5, size=n))
+        downloads = np.floor(rng.lognormal(1.5, 2.5, size=n)).astype(np.int64)
+        likes = rng.geometric(0.6, size=n) - 1
+        relation = rng.choice(3, size=n, p=[0.65, 0.2, 0.15])
+        n_bases = np.where(rng.random(n) < 0.93, 1, rng.integers(2, 4, size=n))
+        (u_library, u_declare, u_ds_shape, u_base, u_renamed, u_base_shape, u_no_card, u_pipeline, u_dup) = rng.random(
+            (9, n)
+        ).tolist()
+        # Python lists: element access in the per-record loop is several times faster than on numpy arrays.
+        created_at, modified_at = created_at.tolist(), modified_at.tolist()
+        extra_task, downloads, likes = extra_task.tolist(), downloads.tolist(), likes.tolist()
+        relation, n_bases = relation.tolist(), n_bases.tolist()
         for offset in range(n):
             j = start + offset
             task = int(self.model_task[j])
-            domain = self.domains[self.tasks[task]]
+            task_name = self.tasks[task]
+            nlp = self.domains[task_name] == "nlp"
             model_id = self.model_id(j)
-            tags = [self.tasks[task]]
+            tags = [task_name]
             if extra_task[offset] >= 0 and extra_task[offset] != task:
                 tags.append(self.tasks[extra_task[offset]])
-            tags.append("transformers" if domain == "nlp" else "diffusers" if rng.random() < 0.3 else "timm")
+            tags.append("transformers" if nlp else "diffusers" if u_library[offset] < 0.3 else "timm")
             card: dict | None = {"license": "apache-2.0"}
-            roll = rng.random()
-            if roll < (0.30 if domain == "nlp" else 0.15):
+            if u_declare[offset] < (0.30 if nlp else 0.15):
                 declared = self.declared_datasets(rng, task)
-                shape_roll = rng.random()
+                shape_roll = u_ds_shape[offset]
                 if len(declared) == 1 and isinstance(declared[0], str) and shape_roll < 0.3:
                     card["datasets"] = declared[0]
                 elif shape_roll < 0.01:
@@ -200,45 +231,42 @@ class SyntheticHub:
                 else:
                     card["datasets"] = declared
                 tags.extend(f"dataset:{d.strip()}" for d in declared if isinstance(d, str))
-            if j > 20 and rng.random() < 0.45:
-                n_bases = 1 if rng.random() < 0.93 else int(rng.integers(2, 4))
-                bases = list(dict.fromkeys(self.pick_base(rng, j) for _ in range(n_bases)))
+            if j > 20 and u_base[offset] < 0.45:
+                bases = list(dict.fromkeys(self.pick_base(rng, j) for _ in range(int(n_bases[offset]))))
                 base_ids = [self.model_id(b) for b in bases]
-                relation = "merge" if len(base_ids) > 1 else RELATIONS[int(rng.choice(3, p=[0.65, 0.2, 0.15]))]
+                kind = "merge" if len(base_ids) > 1 else RELATIONS[int(relation[offset])]
                 for base in base_ids:
-                    tags.extend([f"base_model:{base}", f"base_model:{relation}:{base}"])
+                    tags.extend([f"base_model:{base}", f"base_model:{kind}:{base}"])
                 card_bases: list[str] = list(base_ids)
-                if rng.random() < 0.02:  # renamed base: the card keeps the old name, the tags the new one
+                if u_renamed[offset] < 0.02:  # renamed base: the card keeps the old name, the tags the new one
                     card_bases[0] = card_bases[0] + "-old"
-                shape_roll = rng.random()
-                if shape_roll < 0.01:
+                if u_base_shape[offset] < 0.01:
                     card["base_model"] = None
-                elif len(card_bases) == 1 and shape_roll < 0.85:
+                elif len(card_bases) == 1 and u_base_shape[offset] < 0.85:
                     card["base_model"] = card_bases[0]
                 else:
                     card["base_model"] = card_bases
-            if rng.random() < 0.08:
+            if u_no_card[offset] < 0.08:
                 card = None  # no model card metadata at all
             tags.append("license:apache-2.0")
-            pipeline_tag = self.tasks[task] if rng.random() < 0.95 else None
             record = {
                 "_id": f"{j:024x}",
                 "id": model_id,
                 "modelId": model_id,
                 "author": model_id.split("/")[0] if "/" in model_id else None,
-                "createdAt": iso(days[offset]),
-                "lastModified": iso(days[offset] + 3),
-                "pipeline_tag": pipeline_tag,
+                "createdAt": created_at[offset],
+                "lastModified": modified_at[offset],
+                "pipeline_tag": task_name if u_pipeline[offset] < 0.95 else None,
                 "tags": tags,
-                "downloads": int(downloads[offset]),
-                "likes": int(rng.geometric(0.6) - 1),
+                "downloads": downloads[offset],
+                "likes": likes[offset],
                 "private": False,
                 "cardData": card,
             }
             if self.model_legacy[j]:
                 del record["id"]  # 2022-era records carry only modelId
             yield record
-            if rng.random() < 0.0005:
+            if u_dup[offset] < 0.0005:
                 yield record  # the same record listed twice, as paging over a changing listing does
 
 

@@ -10,7 +10,7 @@ rule matrices:
     params:
         models=parsed_tables("models"),
         datasets=parsed_tables("datasets"),
-        out_dir="results/matrices",
+        out_dir=lambda wildcards, output: os.path.dirname(output[0]),
         source=SOURCE,
     log:
         "results/logs/matrices.log",

@@ -11,7 +11,7 @@ rule paper_tables:
         rq3_values="results/stats/rq3_values.parquet",
         quality="results/tables/declaration_shapes.csv",
     params:
-        matrix_dir="results/matrices",
+        matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         domains=DOMAINS,
         source=SOURCE,
     log:
@@ -33,7 +33,7 @@ rule beyond_tables:
         "results/stats/dataset_time_to_first_reuse.parquet",
         children="results/stats/children_values.parquet",
     params:
-        matrix_dir="results/matrices",
+        matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         domains=DOMAINS,
         source=SOURCE,
         alias_files=config.get("canonical", {}).get("alias_files", []),
@@ -72,7 +72,7 @@ rule lineage:
     output:
         expand("results/tables/{name}.csv", name=LINEAGE_TABLES),
     params:
-        matrix_dir="results/matrices",
+        matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         source=SOURCE,
     log:
         "results/logs/lineage.log",

@@ -1,5 +1,7 @@
 """Beyond-the-paper measures: canonical ids, reuse as a base, coverage, overlap, time."""
 
+import os
+
 from hubreuse.runner import run_step, snakemake_log
 from hubreuse.steps import beyond_tables
 
@@ -11,7 +13,7 @@ run_step(
         snakemake.params.source,
         snakemake.params.alias_files,
         snakemake.params.pseudo_files,
-        "results/tables",
-        "results/stats",
+        os.path.dirname(snakemake.output[0]),
+        os.path.dirname(snakemake.output.children),
     ),
 )
