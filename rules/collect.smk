@@ -17,7 +17,46 @@ if SOURCE == "demo":
             "../scripts/demo_hub.py"
 
 
-if SOURCE in ("demo", "dump"):
+if SOURCE == "hubstats":
+
+    # Network jobs run where the network is: on the submit node when a cluster executor is used.
+    localrules:
+        hubstats_download,
+
+    rule hubstats_download:
+        output:
+            models="results/hubstats/snapshot/models.parquet",
+            datasets="results/hubstats/snapshot/datasets.parquet",
+            manifest="results/hubstats/snapshot/manifest.json",
+        params:
+            repo=config["hubstats_repo"],
+            revision=config["hubstats_revision"],
+            models_file=config["hubstats_models_file"],
+            datasets_file=config["hubstats_datasets_file"],
+            endpoint=config["hub_endpoint"],
+        log:
+            "results/logs/hubstats/download.log",
+        conda:
+            "../envs/collect.yaml"
+        script:
+            "../scripts/hubstats_download.py"
+
+    rule hubstats_convert:
+        input:
+            parquet="results/hubstats/snapshot/{kind}.parquet",
+            snapshot="results/hubstats/snapshot/manifest.json",
+        output:
+            dump="results/hubstats/{kind}.jsonl.gz",
+            manifest="results/hubstats/{kind}.convert.json",
+        log:
+            "results/logs/hubstats/convert_{kind}.log",
+        conda:
+            "../envs/collect.yaml"
+        script:
+            "../scripts/hubstats_convert.py"
+
+
+if SOURCE in ("demo", "dump", "hubstats"):
 
     rule index_dump:
         input:
@@ -52,6 +91,11 @@ if SOURCE in ("demo", "dump"):
             "../scripts/collect.py"
 
 else:
+
+    # Live API collection needs the network, which cluster compute nodes often lack: it runs on the
+    # submit node (local jobs still count against the global hub_api bound set in the profiles).
+    localrules:
+        collect,
 
     rule collect:
         output:

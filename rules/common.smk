@@ -20,6 +20,9 @@ except InputError as error:
 validate(config, schema=str(schema_path()))
 SETTINGS = check_config(config)
 
+# The conda envs (envs/*.yaml, --sdm conda) pip-install this package from ${HUBREUSE_ROOT}.
+os.environ.setdefault("HUBREUSE_ROOT", workflow.basedir)
+
 SOURCE = SETTINGS.source
 TASKS = SETTINGS.tasks
 DOMAINS = SETTINGS.domains
@@ -32,9 +35,11 @@ wildcard_constraints:
 
 
 def dump_path(kind):
-    """The dump a kind is indexed from: the demo's generated dump or the user's."""
+    """The dump a kind is indexed from: the demo's, the converted hubstats snapshot, or the user's."""
     if SOURCE == "demo":
         return f"results/demo/{kind}.jsonl.gz"
+    if SOURCE == "hubstats":
+        return f"results/hubstats/{kind}.jsonl.gz"
     return config[f"{kind}_dump"]
 
 
@@ -43,9 +48,13 @@ def listing_manifests():
 
 
 def index_manifests():
+    """Manifests of the dumps the listings were cut from (with hubstats: also the pinned snapshot's)."""
     if SOURCE == "api":
         return []
-    return expand("results/interim/{kind}_index.json", kind=KINDS)
+    manifests = expand("results/interim/{kind}_index.json", kind=KINDS)
+    if SOURCE == "hubstats":
+        manifests += expand("results/hubstats/{kind}.convert.json", kind=KINDS)
+    return manifests
 
 
 def parsed_tables(kind):
