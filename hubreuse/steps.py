@@ -159,6 +159,11 @@ BEYOND_TABLES = (
     "domain_measures_distinct", "task_overlap", "declarations_by_month", "dataset_time_to_first_reuse_by_task",
     "base_card_tag_disagreement_by_task",
 )  # fmt: skip
+FIGURE_IDS = (
+    "summary_diversity", "top_datasets", "top_base_models", "domain_rate_ratios", "replication",
+    "rq1_boxplot", "rq1_means", "rq2_boxplot", "rq2_means", "rq3_boxplot", "rq3_means",
+    "children_means", "lorenz", "declarations_by_month", "lineage_depth",
+)  # fmt: skip
 LINEAGE_TABLES = ("lineage_summary", "lineage_roots", "lineage_depth", "lineage_families", "lineage_cycles")
 CONCENTRATION_MEASURES = ("rq1", "rq2", "rq3", "children")
 

@@ -8,7 +8,7 @@ from hubreuse.errors import InputError
 from hubreuse.matrices import MATRIX_NAMES
 from hubreuse.settings import check_config, schema_path
 from hubreuse.stats import MEASURES
-from hubreuse.steps import BEYOND_TABLES, CONCENTRATION_MEASURES, LINEAGE_TABLES
+from hubreuse.steps import BEYOND_TABLES, CONCENTRATION_MEASURES, FIGURE_IDS, LINEAGE_TABLES
 
 
 # Our own checks first: they say what is wrong in one line (the schema's messages are long).
@@ -84,12 +84,17 @@ def report_tables():
     ]
     tables = {name: f"results/tables/{name}.csv" for name in names}
     tables["lorenz"] = "results/stats/lorenz.csv"
+    tables.update({f"{measure}_values": f"results/stats/{measure}_values.parquet" for measure in CONCENTRATION_MEASURES})
     return tables
+
+
+def report_figures():
+    return {name: f"results/report/figures/{name}.svg" for name in FIGURE_IDS}
 
 
 def final_outputs():
     return [
-        *report_tables().values(),
+        *(path for path in report_tables().values() if path.endswith(".csv")),
         "results/raw/manifest.json",
         "results/report/report.html",
         "results/report/report.pdf",

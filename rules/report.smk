@@ -1,17 +1,26 @@
-# Report: HTML and PDF from the stats tables and the run's provenance.
-
+# Report: HTML and PDF (and one SVG per figure) from the stats tables and the run's provenance.
+# Registered with report() so `snakemake --report report.html` bundles them.
 
 rule report:
     input:
-        **rq_tables(),
+        **report_tables(),
         manifest="results/raw/manifest.json",
-        templates="report/report.html.j2",
+        template="report/report.html.j2",
+        css="report/report.css",
     output:
-        html="results/report/report.html",
-        pdf="results/report/report.pdf",
+        html=report("results/report/report.html", category="Report", labels={"format": "HTML"}),
+        pdf=report("results/report/report.pdf", category="Report", labels={"format": "PDF"}),
+        figures=report(
+            list(report_figures().values()),
+            category="Figures",
+        ),
     params:
         config=config,
-        template_dir="report",
+        template_dir=lambda wildcards, input: os.path.dirname(input.template),
+        tables=report_tables(),
+        figures=report_figures(),
+        n_boot=2000,
+        seed=0,
     log:
         "results/logs/report.log",
     conda:

@@ -1,4 +1,4 @@
-"""Render the report (HTML and PDF)."""
+"""Render the report (HTML, PDF and one SVG per figure)."""
 
 from hubreuse.runner import run_step, snakemake_log
 from hubreuse.steps import render_report
@@ -6,11 +6,14 @@ from hubreuse.steps import render_report
 run_step(
     snakemake_log(snakemake),
     lambda: render_report(
-        {key: snakemake.input[key] for key in ("rq1", "rq2", "rq3")},
+        {key: snakemake.input[key] for key in snakemake.params.tables},
         snakemake.input.manifest,
         snakemake.params.config,
         snakemake.params.template_dir,
         snakemake.output.html,
         snakemake.output.pdf,
+        figures=dict(snakemake.params.figures),
+        n_boot=int(snakemake.params.n_boot),
+        seed=int(snakemake.params.seed),
     ),
 )

@@ -1,0 +1,272 @@
+"""The findings report rendered from small constructed tables (no Snakemake): content, structure, vector
+figures, bookmarks, the published table, and the handling of untrusted ids (escaping, no remote fetch)."""
+
+from __future__ import annotations
+
+import html as html_lib
+import http.server
+import os
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pypdf
+import pytest
+
+from hubreuse import replication, report
+
+EVIL = "<img src=x onerror=alert(1)>"
+REPO = Path(__file__).resolve().parents[1]
+SHARED_PUBLISHED = REPO.parent / "shared" / "paper" / "published_values.csv"
+TASKS = {"feature-extraction": "nlp", "fill-mask": "nlp", "image-classification": "cv", "depth-estimation": "cv",
+         "keypoint-detection": "cv"}  # fmt: skip
+
+
+class CountingHandler(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        CountingHandler.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+
+
+def values_for(rng: np.random.Generator, kind: str, remote_id: str) -> pd.DataFrame:
+    rows = []
+    for task, domain in TASKS.items():
+        if task == "keypoint-detection":
+            continue  # an empty task
+        n = 40 if domain == "nlp" else 25
+        vals = (rng.poisson(1.5, n) + (1 if kind != "rq2" else 0)).tolist()
+        ids = [f"{task}/unit-{i}" for i in range(n)]
+        if kind == "rq2" and task == "feature-extraction":
+            ids[0], vals[0] = EVIL, 900  # the most reused dataset: an untrusted id
+            ids[1], vals[1] = remote_id, 800
+        rows += [(task, domain, i, v) for i, v in zip(ids, vals, strict=True)]
+    return pd.DataFrame(rows, columns=["task", "domain", "unit_id", "value"])
+
+
+def summary_of(values: pd.DataFrame, population: int) -> pd.DataFrame:
+    rows = []
+    for task, domain in TASKS.items():
+        v = values.loc[values["task"] == task, "value"].to_numpy(dtype=float)
+        rows.append({"task": task, "domain": domain, "n": len(v), "mean": v.mean() if len(v) else np.nan,
+                     "sd": v.std(ddof=1) if len(v) > 1 else np.nan,
+                     "median": np.median(v) if len(v) else np.nan,
+                     "q1": np.percentile(v, 25) if len(v) else np.nan, "q3": np.percentile(v, 75) if len(v) else np.nan,
+                     "min": v.min() if len(v) else np.nan, "max": v.max() if len(v) else np.nan,
+                     "population": population, "share_declaring": len(v) / population})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, server):
+    out = tmp_path_factory.mktemp("report")
+    remote = f'<img src="http://127.0.0.1:{server}/x">'
+    rng = np.random.default_rng(5)
+    tables: dict[str, object] = {}
+    for key in ("rq1", "rq2", "rq3"):
+        values = values_for(rng, key, remote)
+        tables[f"{key}_values"] = values
+        tables[key] = summary_of(values, 100)
+    # A published value's reproduced neighbour: fix RQ1 feature-extraction's mean at a known number.
+    rq1 = tables["rq1"]
+    rq1.loc[rq1["task"] == "feature-extraction", "mean"] = 2.1234
+    shapes = []
+    for key in ("datasets", "base_model"):
+        for task, domain in TASKS.items():
+            shapes.append({"task": task, "domain": domain, "key": key, "absent": 50, "null": 2, "string": 10,
+                           "list": 30, "list_nonstring": 3, "empty_list": 1, "other": 4})  # fmt: skip
+    tables["declaration_shapes"] = pd.DataFrame(shapes)
+    # Beyond the paper: two tables given (one with an untrusted id), the rest absent.
+    tables["lineage_families"] = pd.DataFrame({"root": [EVIL, "org/base"], "collected": [True, False],
+                                               "n_children": [4, 2], "family_size": [9, 3],
+                                               "family_max_depth": [2, 1]})  # fmt: skip
+    tables["coverage"] = str(out / "does-not-exist.csv")
+    manifest = {
+        "source": "demo", "source_label": "demo (SYNTHETIC data)", "synthetic": True,
+        "started_at": "2026-01-02T03:04:05+00:00", "finished_at": "2026-01-02T03:09:05+00:00",
+        "config_digest": "abc123def456",
+        "tasks": [{"task": t, "domain": d, "models": 0 if t == "keypoint-detection" else 120, "datasets": 30}
+                  for t, d in TASKS.items()],
+        "dumps": [{"dump": f"/data/{EVIL}.jsonl.gz", "records": 500, "duplicates": 7, "dump_sha256": "f" * 64}],
+    }  # fmt: skip
+    config = {"source": "demo", "hub_token": "hf_secret_value", "tasks": {"nlp": ["feature-extraction"]}}
+    figure_paths = {"rq1_boxplot": out / "figures" / "rq1_boxplot.svg", "lorenz": out / "figures" / "lorenz.svg"}
+    context = report.render_report(tables, manifest, config, REPO / "report", out / "report.html", out / "report.pdf",
+                                   figure_paths=figure_paths, n_boot=300, seed=0)  # fmt: skip
+    html = (out / "report.html").read_text(encoding="utf-8")
+    reader = pypdf.PdfReader(out / "report.pdf")
+    pages = [page.extract_text() or "" for page in reader.pages]
+    return {"out": out, "html": html, "reader": reader, "pages": pages, "text": "\n".join(pages),
+            "context": context, "figure_paths": figure_paths, "remote": remote}  # fmt: skip
+
+
+def test_sections_and_table_headings_are_in_the_pdf(rendered):
+    text = rendered["text"]
+    for heading in ("Summary of findings", "RQ1: datasets declared per model", "RQ2: models declaring each dataset",
+                    "RQ3: base models declared per model", "NLP against CV", "Replication", "Data quality",
+                    "Beyond the paper", "Methods appendix", "RQ1 per task", "Rate ratios and rank tests",
+                    "Declarations of datasets by shape", "Most reused datasets", "Effective configuration",
+                    "Records per task"):  # fmt: skip
+        assert heading in text, heading
+    assert "SYNTHETIC DEMO DATA" in text
+    assert "Estimate Std. Error z value Pr(>|z|)" in text
+
+
+def test_demo_flag_on_every_page_and_page_numbers(rendered):
+    pages = rendered["pages"]
+    assert 8 <= len(pages) <= 60
+    for number, page in enumerate(pages, start=1):
+        assert "SYNTHETIC DEMO DATA" in page, number
+        assert f"Page {number} of {len(pages)}" in page, number
+
+
+def test_published_value_beside_its_reproduced_neighbour(rendered):
+    # Published RQ1 feature-extraction mean 2.578267 (Park & Yoon 2025) beside this run's 2.1234.
+    flat = re.sub(r"\s+", " ", rendered["text"])
+    assert re.search(r"feature-extraction NLP 2\.5783 2\.1234 −0\.4549", flat), "replication row not found"
+    # The CV RQ2 sd is flagged as not comparable.
+    assert "sd not comparable: the paper printed the CV RQ1 sd" in flat
+
+
+def test_bookmarks_for_sections_and_subsections(rendered):
+    outline = rendered["reader"].outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    for title in ("Summary of findings", "RQ1: datasets declared per model", "NLP against CV", "Replication",
+                  "Data quality", "Beyond the paper", "Methods appendix"):  # fmt: skip
+        assert title in top
+    nested = [item.title for sub in outline if isinstance(sub, list) for item in sub if not isinstance(item, list)]
+    assert "Concentration" in nested and "RQ1 per task" in nested
+
+
+def _content_with_forms(obj, seen: set[int]) -> bytes:
+    """A page's or form's content stream plus those of the forms it draws."""
+    data = obj.get_contents().get_data() if hasattr(obj, "get_contents") and obj.get_contents() else b""
+    if not data and hasattr(obj, "get_data"):
+        data = obj.get_data()
+    resources = obj.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    for ref in (xobjects.get_object().values() if xobjects is not None else []):
+        if id(ref.get_object()) in seen:
+            continue
+        seen.add(id(ref.get_object()))
+        form = ref.get_object()
+        assert form.get("/Subtype") != "/Image", "raster image in the PDF"
+        data += _content_with_forms(form, seen)
+    return data
+
+
+def test_figures_are_vector_in_html_and_pdf(rendered):
+    html = rendered["html"]
+    assert html.count("<svg") >= 15
+    assert "<img" not in html  # figures inline, and no id became a tag
+    reader = rendered["reader"]
+    assert all(len(page.images) == 0 for page in reader.pages)
+    page_no = next(i for i, t in enumerate(rendered["pages"]) if "Figure 6." in t)
+    content = _content_with_forms(reader.pages[page_no], set())
+    path_ops = re.findall(rb"[\d.]+ [\d.]+ [lm]\b", content)
+    assert len(path_ops) > 100  # boxplots drawn as paths
+    for fig_id, path in rendered["figure_paths"].items():
+        text = Path(path).read_text(encoding="utf-8")
+        assert text.startswith("<?xml") and "<svg" in text, fig_id
+
+
+def test_untrusted_ids_are_text_in_html_and_pdf(rendered):
+    html, text = rendered["html"], rendered["text"]
+    assert html_lib.escape(EVIL, quote=False) in html or "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html
+    assert "<img src=\"http" not in html
+    joined = text.replace("\n", "")
+    assert EVIL in text or EVIL in joined
+    assert "hf_secret_value" not in html and "[redacted]" in html
+
+
+def test_remote_url_in_an_id_is_never_fetched(rendered, server):
+    assert html_lib.escape(rendered["remote"], quote=True) in rendered["html"] or "&lt;img src=&#34;http" in rendered["html"]
+    assert CountingHandler.hits == []
+
+
+def test_pdf_renderer_fetches_nothing_remote_even_from_raw_markup(tmp_path, server):
+    html = f'<html><body><p>x</p><img src="http://127.0.0.1:{server}/raw"><img src="file:///etc/hostname"></body></html>'
+    report.write_pdf(html, tmp_path / "x.pdf", tmp_path, [tmp_path])
+    assert CountingHandler.hits == []
+    assert (tmp_path / "x.pdf").stat().st_size > 0
+
+
+def test_local_only_fetcher_refuses_http_and_files_outside_its_roots(tmp_path, server):
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    (inside / "a.css").write_text("p {}", encoding="utf-8")
+    (tmp_path / "outside.css").write_text("p {}", encoding="utf-8")
+    fetcher = report.LocalOnlyFetcher([inside])
+    for url in (f"http://127.0.0.1:{server}/y", f"https://127.0.0.1:{server}/y", "ftp://127.0.0.1/y",
+                (tmp_path / "outside.css").as_uri(), (inside / ".." / "outside.css").as_uri()):  # fmt: skip
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert CountingHandler.hits == []
+    response = fetcher.fetch((inside / "a.css").as_uri())
+    assert response is not None
+    assert fetcher.fetch("data:text/plain,hello") is not None
+
+
+def test_absent_tables_render_as_not_computed(rendered):
+    flat = re.sub(r"\s+", " ", rendered["text"])
+    assert "Coverage: not computed in this run." in flat
+    assert "Concentration: not computed in this run." in flat
+    assert "Largest families" in flat and "org/base" in flat  # a given beyond table renders
+
+
+def test_data_quality_counts_duplicates_and_empty_tasks(rendered):
+    flat = re.sub(r"\s+", " ", rendered["text"])
+    assert "500 records, 7 duplicate ids" in flat
+    assert "keypoint-detection (CV): 0 models" in flat
+    # Shape totals: 5 tasks x 50 absent.
+    assert re.search(r"Total \(task memberships\) 250 10 50 150 15 5 20", flat)
+
+
+def test_shipped_published_values_equal_the_studys_table():
+    shipped = replication.load_published()
+    if not SHARED_PUBLISHED.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SHARED_PUBLISHED} missing in CI")
+        pytest.skip("../shared/paper/published_values.csv not available outside CI")
+    import csv
+
+    with open(SHARED_PUBLISHED, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(shipped) == len(rows)
+    for row, (_, ours) in zip(rows, shipped.iterrows(), strict=True):
+        assert (row["rq"], row["domain"], row["task"]) == (ours["rq"], ours["domain"], ours["task"])
+        assert float(row["mean"]) == pytest.approx(ours["mean"])
+        if row["sd"] in ("", "NaN"):
+            assert pd.isna(ours["sd"])
+        else:
+            assert float(row["sd"]) == pytest.approx(ours["sd"])
+
+
+def test_compare_marks_cv_rq2_sd_and_computes_differences():
+    published = pd.DataFrame({"rq": ["rq2", "rq1"], "domain": ["cv", "nlp"], "task": ["a", "b"],
+                              "mean": [0.5, 2.0], "sd": [np.nan, 1.0]})  # fmt: skip
+    ours = {"rq1": pd.DataFrame({"task": ["b"], "n": [3], "mean": [2.5], "sd": [1.5]}),
+            "rq2": pd.DataFrame({"task": ["a"], "n": [4], "mean": [0.25], "sd": [0.1]})}  # fmt: skip
+    table = replication.compare(published, ours).set_index("task")
+    assert table.loc["b", "diff_mean"] == pytest.approx(0.5)
+    assert table.loc["b", "rel_diff_mean"] == pytest.approx(0.25)
+    assert table.loc["b", "diff_sd"] == pytest.approx(0.5)
+    assert pd.isna(table.loc["a", "diff_sd"]) and "not comparable" in table.loc["a", "note"]
