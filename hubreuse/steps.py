@@ -61,6 +61,19 @@ def collect_listing(source: str, kind: str, task: str, outputs: Mapping[str, str
     collect.collect_from_index(index, index_summary, kind, task, source, outputs["listing"], outputs["manifest"])
 
 
+def collect_task(source: str, task: str, outputs: Mapping[str, str], inputs: Mapping[str, str],
+                 endpoint: str = "", state_dir: str = "") -> None:  # fmt: skip
+    """Collect both listings of a task. ``outputs`` holds ``<kind>_listing``/``<kind>_manifest`` paths,
+    ``inputs`` ``<kind>_index``/``<kind>_index_manifest`` (dump sources); ``state_dir`` may hold ``{kind}``."""
+    for kind in ("models", "datasets"):
+        collect_listing(
+            source, kind, task,
+            {"listing": outputs[f"{kind}_listing"], "manifest": outputs[f"{kind}_manifest"]},
+            index=inputs.get(f"{kind}_index"), index_manifest=inputs.get(f"{kind}_index_manifest"),
+            endpoint=endpoint, state_dir=state_dir.replace("{kind}", kind),
+        )  # fmt: skip
+
+
 def run_manifest(listing_manifests: Sequence[str], index_manifests: Sequence[str], config: Mapping[str, Any],
                  domains: Mapping[str, str], out: str) -> None:  # fmt: skip
     """The run's manifest: every listing's manifest, per-task counts, dump summaries and the config digest."""
@@ -85,10 +98,12 @@ def run_manifest(listing_manifests: Sequence[str], index_manifests: Sequence[str
     write_json(out, manifest)
 
 
-def parse_listing(kind: str, listing: str, out: str, source: str) -> None:
+def parse_task(listings: Mapping[str, str], outputs: Mapping[str, str], source: str, threads: int = 1) -> None:
+    """Parse a task's listings; ``listings`` and ``outputs`` map kind (models, datasets) to paths."""
     from hubreuse import parse
 
-    parse.parse_listing(kind, listing, out, source)
+    for kind, listing in listings.items():
+        parse.parse_listing(kind, listing, outputs[kind], source, threads=threads)
 
 
 def build_matrices(model_tables: Mapping[str, str], dataset_tables: Mapping[str, str], out_dir: str,

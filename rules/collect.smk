@@ -76,15 +76,16 @@ if SOURCE in ("demo", "dump", "hubstats"):
 
     rule collect:
         input:
-            index="results/interim/{kind}_index.parquet",
-            index_manifest="results/interim/{kind}_index.json",
+            models_index="results/interim/models_index.parquet",
+            models_index_manifest="results/interim/models_index.json",
+            datasets_index="results/interim/datasets_index.parquet",
+            datasets_index_manifest="results/interim/datasets_index.json",
         output:
-            listing="results/raw/{kind}/{task}.jsonl.gz",
-            manifest="results/raw/{kind}/{task}.manifest.json",
+            **listing_outputs(),
         params:
             source=SOURCE,
         log:
-            "results/logs/collect/{kind}/{task}.log",
+            "results/logs/collect/{task}.log",
         conda:
             "../envs/analysis.yaml"
         script:
@@ -99,16 +100,15 @@ else:
 
     rule collect:
         output:
-            listing="results/raw/{kind}/{task}.jsonl.gz",
-            manifest="results/raw/{kind}/{task}.manifest.json",
+            **listing_outputs(),
         params:
             source=SOURCE,
             endpoint=config["hub_endpoint"],
-            state_dir=lambda wildcards: f"results/raw/.partial/{wildcards.kind}/{wildcards.task}",
+            state_dir=lambda wildcards: f"results/raw/.partial/{{kind}}/{wildcards.task}",
         resources:
             hub_api=1,
         log:
-            "results/logs/collect/{kind}/{task}.log",
+            "results/logs/collect/{task}.log",
         conda:
             "../envs/collect.yaml"
         script:

@@ -43,6 +43,15 @@ def dump_path(kind):
     return config[f"{kind}_dump"]
 
 
+def listing_outputs():
+    """A task's collected listings and manifests, both kinds: one collect job per task."""
+    return {
+        f"{kind}_{part}": f"results/raw/{kind}/{{task}}.{suffix}"
+        for kind in KINDS
+        for part, suffix in (("listing", "jsonl.gz"), ("manifest", "manifest.json"))
+    }
+
+
 def listing_manifests():
     return expand("results/raw/{kind}/{task}.manifest.json", kind=KINDS, task=TASKS)
 

@@ -1,15 +1,19 @@
-# Parse: each task's raw listing into a typed Parquet table, keeping every declaration's shape.
+# Parse: each task's raw listings into typed Parquet tables, keeping every declaration's shape.
+# One job per task parses both of its listings: a job's fixed cost (a fresh interpreter) is larger than
+# parsing a typical task's datasets listing.
 
 
 rule parse:
     input:
-        "results/raw/{kind}/{task}.jsonl.gz",
+        models="results/raw/models/{task}.jsonl.gz",
+        datasets="results/raw/datasets/{task}.jsonl.gz",
     output:
-        "results/parsed/{kind}/{task}.parquet",
+        models="results/parsed/models/{task}.parquet",
+        datasets="results/parsed/datasets/{task}.parquet",
     params:
         source=SOURCE,
     log:
-        "results/logs/parse/{kind}/{task}.log",
+        "results/logs/parse/{task}.log",
     conda:
         "../envs/analysis.yaml"
     script:

@@ -1,17 +1,15 @@
-"""Collect one task's listing (models or datasets) from the configured source."""
+"""Collect one task's listings (models and datasets) from the configured source."""
 
 from hubreuse.runner import run_step, snakemake_log
-from hubreuse.steps import collect_listing
+from hubreuse.steps import collect_task
 
 run_step(
     snakemake_log(snakemake),
-    lambda: collect_listing(
+    lambda: collect_task(
         snakemake.params.source,
-        snakemake.wildcards.kind,
         snakemake.wildcards.task,
-        {"listing": snakemake.output.listing, "manifest": snakemake.output.manifest},
-        index=snakemake.input.get("index"),
-        index_manifest=snakemake.input.get("index_manifest"),
+        dict(snakemake.output.items()),
+        dict(snakemake.input.items()),
         endpoint=snakemake.params.get("endpoint", ""),
         state_dir=snakemake.params.get("state_dir", ""),
     ),

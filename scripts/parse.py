@@ -1,9 +1,14 @@
-"""Parse one raw listing into a typed Parquet table."""
+"""Parse one task's raw listings (models and datasets) into typed Parquet tables."""
 
 from hubreuse.runner import run_step, snakemake_log
-from hubreuse.steps import parse_listing
+from hubreuse.steps import parse_task
 
 run_step(
     snakemake_log(snakemake),
-    lambda: parse_listing(snakemake.wildcards.kind, snakemake.input[0], snakemake.output[0], snakemake.params.source),
+    lambda: parse_task(
+        {"models": snakemake.input.models, "datasets": snakemake.input.datasets},
+        {"models": snakemake.output.models, "datasets": snakemake.output.datasets},
+        snakemake.params.source,
+        snakemake.threads,
+    ),
 )

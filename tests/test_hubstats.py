@@ -106,7 +106,7 @@ def rq_tables(models_dump: Path, datasets_dump: Path, work: Path) -> dict[str, p
             outputs = {"listing": str(listing), "manifest": str(listing).replace(".jsonl.gz", ".manifest.json")}
             steps.collect_listing("dump", kind, task, outputs, index=str(index), index_manifest=str(index_manifest))
             parsed[kind][task] = str(work / "parsed" / kind / f"{task}.parquet")
-            steps.parse_listing(kind, str(listing), parsed[kind][task], "dump")
+            steps.parse_task({kind: str(listing)}, {kind: parsed[kind][task]}, "dump")
     steps.build_matrices(parsed["models"], parsed["datasets"], str(work / "matrices"), "dump")
     tables = {key: str(work / f"{key}.csv") for key in ("rq1", "rq2", "rq3")}
     values = {key: str(work / f"{key}.parquet") for key in ("rq1", "rq2", "rq3")}
