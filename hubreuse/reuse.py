@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 RELATIONS = ["finetune", "adapter", "quantized", "merge"]
@@ -86,21 +88,51 @@ def children_per_model_values(
     )
 
 
-def base_relations(models: pd.DataFrame) -> pd.DataFrame:
+def base_tag_edges(model_ids: pa.Array | pa.ChunkedArray, tags: pa.Array | pa.ChunkedArray) -> pd.DataFrame:
+    """Every ``base_model:`` tag as an edge: model_id, base_model_id, relation (None for the plain
+    ``base_model:<id>`` tag, else the ``<relation>`` of ``base_model:<relation>:<id>``), distinct.
+
+    Computed with Arrow kernels over the flattened tag lists: tags are the largest column of the population
+    and exploding them in pandas dominated the beyond-paper stage.
+    """
+    if isinstance(tags, pa.ChunkedArray):
+        tags = tags.combine_chunks()
+    if isinstance(model_ids, pa.ChunkedArray):
+        model_ids = model_ids.combine_chunks()
+    flat = pc.list_flatten(tags)
+    parents = pc.list_parent_indices(tags)
+    mask = pc.fill_null(pc.starts_with(flat, "base_model:"), False)
+    body = pc.utf8_slice_codeunits(flat.filter(mask), len("base_model:"))
+    typed = pc.extract_regex(body, r"^(?P<rel>[a-z_]+):(?P<id>.+)$")
+    is_typed = pc.is_valid(typed)
+    relation = pc.if_else(is_typed, pc.struct_field(typed, "rel"), pa.scalar(None, pa.string()))
+    base = pc.if_else(is_typed, pc.struct_field(typed, "id"), body)
+    edges = pd.DataFrame(
+        {
+            "model_id": pc.take(model_ids, parents.filter(mask)).to_pandas(),
+            "base_model_id": base.to_pandas(),
+            "relation": relation.to_pandas(),
+        }
+    )
+    return edges.drop_duplicates().reset_index(drop=True)
+
+
+def tag_edges_of(models: pd.DataFrame) -> pd.DataFrame:
+    """:func:`base_tag_edges` of a models table that holds a ``tags`` column."""
+    return base_tag_edges(pa.array(models["model_id"], pa.string()), pa.array(models["tags"], pa.list_(pa.string())))
+
+
+def base_relations(models: pd.DataFrame, tag_edges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Typed base-model edges from the Hub's ``base_model:<relation>:<id>`` tags: model_id, base_model_id, relation.
 
     The plain ``base_model:<id>`` tag carries no relation and is not an edge here (see card_tag_disagreement).
+    ``tag_edges`` (from :func:`base_tag_edges`) saves re-reading the tags.
     """
-    tags = models[["model_id", "tags"]].explode("tags").dropna(subset=["tags"])
-    tags = tags[tags["tags"].astype(str).str.startswith("base_model:")]
-    parts = tags["tags"].astype(str).str.split(":", n=2, expand=True)
-    if parts.shape[1] < 3:
-        return pd.DataFrame({"model_id": pd.Series(dtype="string"), "base_model_id": pd.Series(dtype="string"),
-                             "relation": pd.Series(dtype="string")})
-    typed = parts[2].notna() & (parts[2] != "")
+    edges = tag_edges_of(models) if tag_edges is None else tag_edges
+    typed = edges[edges["relation"].notna()]
     out = pd.DataFrame(
-        {"model_id": tags["model_id"][typed].astype("string"), "base_model_id": parts[2][typed].astype("string"),
-         "relation": parts[1][typed].astype("string")}
+        {"model_id": typed["model_id"].astype("string"), "base_model_id": typed["base_model_id"].astype("string"),
+         "relation": typed["relation"].astype("string")}
     )
     return out.drop_duplicates().reset_index(drop=True)
 
@@ -123,7 +155,7 @@ def children_per_model(
     values = children_per_model_values(models, model_task, model_base, domains)
     table = _summary(values, ["task", "domain"], "value")
     grouped = values.groupby(["task", "domain"], sort=False)["value"]
-    table["share_with_children"] = grouped.apply(lambda v: float((v > 0).mean()))
+    table["share_with_children"] = (values["value"] > 0).groupby([values["task"], values["domain"]], sort=False).mean()
     table["total_children"] = grouped.sum()
     out = _complete(table, domains)
     out["population"] = int(models["model_id"].nunique())
@@ -139,17 +171,15 @@ def children_per_model(
     return out
 
 
-def _tag_bases(models: pd.DataFrame) -> pd.DataFrame:
+def _tag_bases(models: pd.DataFrame, tag_edges: pd.DataFrame | None = None) -> pd.DataFrame:
     """(model_id, base_model_id) from every base_model tag, plain or typed."""
-    tags = models[["model_id", "tags"]].explode("tags").dropna(subset=["tags"])
-    tags = tags[tags["tags"].astype(str).str.startswith("base_model:")]
-    body = tags["tags"].astype(str).str.slice(len("base_model:"))
-    typed = body.str.extract(r"^(?P<rel>[a-z_]+):(?P<id>.+)$")
-    base = typed["id"].where(typed["id"].notna(), body)
-    return pd.DataFrame({"model_id": tags["model_id"].to_numpy(), "base_model_id": base.to_numpy()}).drop_duplicates()
+    edges = tag_edges_of(models) if tag_edges is None else tag_edges
+    return edges[["model_id", "base_model_id"]].drop_duplicates()
 
 
-def card_tag_disagreement(models: pd.DataFrame, model_base: pd.DataFrame) -> pd.DataFrame:
+def card_tag_disagreement(
+    models: pd.DataFrame, model_base: pd.DataFrame, tag_edges: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """``results/tables/base_card_tag_disagreement.csv``: models whose card base_model set differs from the set of
     ids in their ``base_model:`` tags (renamed bases, bases the Hub did not resolve...).
 
@@ -158,10 +188,13 @@ def card_tag_disagreement(models: pd.DataFrame, model_base: pd.DataFrame) -> pd.
     """
     card = model_base[["model_id", "base_model_id"]].dropna().drop_duplicates()
     card = card[isin_ids(card["model_id"], models["model_id"])]
-    tag = _tag_bases(models)
+    tag = _tag_bases(models, tag_edges)
     both = card.merge(tag, on=["model_id", "base_model_id"], how="outer", indicator=True)
-    flags = pd.crosstab(both["model_id"], both["_merge"]).reindex(columns=["both", "left_only", "right_only"],
-                                                                   fill_value=0)
+    flags = (
+        both.groupby(["model_id", "_merge"], observed=False, sort=False).size().unstack(fill_value=0)
+        .reindex(columns=["both", "left_only", "right_only"], fill_value=0)
+    )  # fmt: skip
+    flags = flags[flags.sum(axis=1) > 0]
     flags.columns = ["n_common", "n_card_only", "n_tags_only"]
     bad = flags[(flags["n_card_only"] > 0) | (flags["n_tags_only"] > 0)].copy()
     bad["n_card"] = bad["n_common"] + bad["n_card_only"]
@@ -178,15 +211,15 @@ def card_tag_disagreement(models: pd.DataFrame, model_base: pd.DataFrame) -> pd.
 
 def card_tag_disagreement_by_task(
     models: pd.DataFrame, model_task: pd.DataFrame, model_base: pd.DataFrame, domains: dict[str, str],
-    disagreement: pd.DataFrame | None = None,
+    disagreement: pd.DataFrame | None = None, tag_edges: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``results/tables/base_card_tag_disagreement_by_task.csv``: per task, models with a card base, with base tags,
     with both, and how many of each status; share_differ = differ / models with both."""
-    dis = card_tag_disagreement(models, model_base) if disagreement is None else disagreement
+    dis = card_tag_disagreement(models, model_base, tag_edges) if disagreement is None else disagreement
     members = _members(model_task, domains)
     members = members[isin_ids(members["model_id"], models["model_id"])]
     has_card = isin_ids(members["model_id"], model_base["model_id"])
-    has_tag = isin_ids(members["model_id"], _tag_bases(models)["model_id"])
+    has_tag = isin_ids(members["model_id"], _tag_bases(models, tag_edges)["model_id"])
     status = members["model_id"].map(dis.set_index("model_id")["status"])
     frame = members.assign(card=has_card, tags=has_tag, both=has_card & has_tag,
                            differ=status.eq("differ"), card_only=status.eq("card_only"),
@@ -275,12 +308,13 @@ def domain_measures_distinct(
                 units = dt  # (dataset, task): value counts models of the same task
                 hits = members.merge(edges, on="model_id")
                 hits = pd.concat([hits, hits.assign(domain="all")], ignore_index=True)
-                hit_counts = hits.groupby(["domain", "task", "dataset_id"])["model_id"].nunique().rename("value")
+                # members and edges are distinct, so each (domain, task, dataset) sees a model once
+                hit_counts = hits.groupby(["domain", "task", "dataset_id"]).size().rename("value")
                 vals = units.merge(hit_counts.reset_index(), on=["domain", "task", "dataset_id"], how="left")
             else:
                 units = dt[["domain", "dataset_id"]].drop_duplicates()
                 dm = doms[["domain", "model_id"]].drop_duplicates().merge(edges, on="model_id")
-                hit_counts = dm.groupby(["domain", "dataset_id"])["model_id"].nunique().rename("value")
+                hit_counts = dm.groupby(["domain", "dataset_id"]).size().rename("value")
                 vals = units.merge(hit_counts.reset_index(), on=["domain", "dataset_id"], how="left")
             vals["value"] = vals["value"].fillna(0)
             stats = _summary(vals, ["domain"], "value").reset_index()

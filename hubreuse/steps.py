@@ -169,11 +169,12 @@ def render_report(tables: Mapping[str, str], manifest: str, config: Mapping[str,
                          n_boot=n_boot, seed=seed)  # fmt: skip
 
 
-BEYOND_TABLES = (
-    "rq1_canonical", "rq2_canonical", "canonicalisation_summary", "rq3_children_per_model", "coverage",
-    "domain_measures_distinct", "task_overlap", "declarations_by_month", "dataset_time_to_first_reuse_by_task",
-    "base_card_tag_disagreement_by_task",
+CANONICAL_TABLES = ("rq1_canonical", "rq2_canonical", "canonicalisation_summary")
+REUSE_TABLES = (
+    "rq3_children_per_model", "coverage", "domain_measures_distinct", "task_overlap", "declarations_by_month",
+    "dataset_time_to_first_reuse_by_task", "base_card_tag_disagreement_by_task",
 )  # fmt: skip
+BEYOND_TABLES = CANONICAL_TABLES + REUSE_TABLES
 FIGURE_IDS = (
     "summary_diversity", "top_datasets", "top_base_models", "domain_rate_ratios", "replication",
     "rq1_boxplot", "rq1_means", "rq2_boxplot", "rq2_means", "rq3_boxplot", "rq3_means",
@@ -183,29 +184,58 @@ LINEAGE_TABLES = ("lineage_summary", "lineage_roots", "lineage_depth", "lineage_
 CONCENTRATION_MEASURES = ("rq1", "rq2", "rq3", "children")
 
 
-def beyond_tables(matrix_dir: str, domains: Mapping[str, str], source: str, alias_files: Sequence[str],
-                  pseudo_files: Sequence[str], tables_dir: str, stats_dir: str) -> None:  # fmt: skip
-    """Issue-5 measures beside the paper's: canonical ids, reuse as a base, coverage, overlap, time."""
-    from hubreuse import canonical, reuse
+def canonical_tables(matrix_dir: str, domains: Mapping[str, str], source: str, alias_files: Sequence[str],
+                     pseudo_files: Sequence[str], tables_dir: str, stats_dir: str) -> None:  # fmt: skip
+    """Canonical dataset ids: RQ1 and RQ2 raw beside canonical, and what each normalisation step changed."""
+    from hubreuse import canonical
 
-    mats = load_matrices(matrix_dir)
-    models, model_task, model_base = mats["models"], mats["model_task"], mats["model_base"]
-    domains = dict(domains)
-    tables_dir, stats_dir = Path(tables_dir), Path(stats_dir)
+    mats = load_matrices(matrix_dir, ("model_task", "datasets", "dataset_task", "model_dataset"))
+    models = load_models(matrix_dir)
     aliases = canonical.load_alias_table(extra=alias_files)
     pseudo = canonical.load_pseudo_datasets(extra=pseudo_files)
     edges = canonical.canonicalise(
         mats["model_dataset"], aliases, pseudo, models["model_id"], mats["datasets"]["dataset_id"]
     )
     dataset_map = canonical.canonical_dataset_ids(mats["datasets"], aliases, pseudo)
-    rq1, rq2 = canonical.rq1_rq2_canonical(models, model_task, mats["dataset_task"], edges, domains, dataset_map)
-    relations = reuse.base_relations(models)
-    disagreement = reuse.card_tag_disagreement(models, model_base)
+    rq1, rq2 = canonical.rq1_rq2_canonical(
+        models, mats["model_task"], mats["dataset_task"], edges, dict(domains), dataset_map
+    )
+    tables = {"rq1_canonical": rq1, "rq2_canonical": rq2,
+              "canonicalisation_summary": canonical.canonicalisation_summary(edges, models)}  # fmt: skip
+    for name, table in tables.items():
+        write_csv(table, Path(tables_dir) / f"{name}.csv", source)
+    write_values(edges, Path(stats_dir) / "canonical_dataset_edges.parquet", source)
+
+
+def load_models(matrix_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """The models matrix without its tags (lists of strings are slow and large in pandas)."""
+    import pyarrow.parquet as pq
+
+    path = Path(matrix_dir) / "models.parquet"
+    columns = [name for name in pq.read_schema(path).names if name != "tags"]
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def reuse_tables(matrix_dir: str, domains: Mapping[str, str], source: str, tables_dir: str,
+                 stats_dir: str) -> None:  # fmt: skip
+    """Reuse as a base (children, relations, card/tag disagreement), coverage, overlap and time."""
+    import pyarrow.parquet as pq
+
+    from hubreuse import reuse
+
+    mats = load_matrices(matrix_dir, ("model_task", "datasets", "dataset_task", "model_dataset", "model_base"))
+    # Tags stay in Arrow: only their base_model edges are needed.
+    tags = pq.read_table(Path(matrix_dir) / "models.parquet", columns=["model_id", "tags"])
+    tag_edges = reuse.base_tag_edges(tags.column("model_id"), tags.column("tags"))
+    del tags
+    models = load_models(matrix_dir)
+    model_task, model_base = mats["model_task"], mats["model_base"]
+    domains = dict(domains)
+    tables_dir, stats_dir = Path(tables_dir), Path(stats_dir)
+    relations = reuse.base_relations(models, tag_edges)
+    disagreement = reuse.card_tag_disagreement(models, model_base, tag_edges)
     first_reuse = reuse.dataset_time_to_first_reuse(mats["datasets"], mats["model_dataset"], models)
     tables = {
-        "rq1_canonical": rq1,
-        "rq2_canonical": rq2,
-        "canonicalisation_summary": canonical.canonicalisation_summary(edges, models),
         "rq3_children_per_model": reuse.children_per_model(models, model_task, model_base, domains, relations),
         "coverage": reuse.coverage(models, model_task, domains),
         "domain_measures_distinct": reuse.domain_measures_distinct(
@@ -217,12 +247,11 @@ def beyond_tables(matrix_dir: str, domains: Mapping[str, str], source: str, alia
             first_reuse, mats["dataset_task"], domains
         ),
         "base_card_tag_disagreement_by_task": reuse.card_tag_disagreement_by_task(
-            models, model_task, model_base, domains, disagreement
+            models, model_task, model_base, domains, disagreement, tag_edges
         ),
     }
     for name, table in tables.items():
         write_csv(table, tables_dir / f"{name}.csv", source)
-    write_values(edges, stats_dir / "canonical_dataset_edges.parquet", source)
     write_values(relations, stats_dir / "base_relations.parquet", source)
     write_values(disagreement, stats_dir / "base_card_tag_disagreement.parquet", source)
     write_values(first_reuse, stats_dir / "dataset_time_to_first_reuse.parquet", source)

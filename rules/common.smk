@@ -8,7 +8,14 @@ from hubreuse.errors import InputError
 from hubreuse.matrices import MATRIX_NAMES
 from hubreuse.settings import check_config, schema_path
 from hubreuse.stats import MEASURES
-from hubreuse.steps import BEYOND_TABLES, CONCENTRATION_MEASURES, FIGURE_IDS, LINEAGE_TABLES
+from hubreuse.steps import (
+    BEYOND_TABLES,
+    CANONICAL_TABLES,
+    CONCENTRATION_MEASURES,
+    FIGURE_IDS,
+    LINEAGE_TABLES,
+    REUSE_TABLES,
+)
 
 
 # Our own checks first: they say what is wrong in one line (the schema's messages are long).

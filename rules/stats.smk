@@ -22,12 +22,31 @@ rule paper_tables:
         "../scripts/paper_tables.py"
 
 
-rule beyond_tables:
+rule canonical_tables:
     input:
         expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
     output:
-        expand("results/tables/{name}.csv", name=BEYOND_TABLES),
-        "results/stats/canonical_dataset_edges.parquet",
+        expand("results/tables/{name}.csv", name=CANONICAL_TABLES),
+        edges="results/stats/canonical_dataset_edges.parquet",
+    params:
+        matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
+        domains=DOMAINS,
+        source=SOURCE,
+        alias_files=config.get("canonical", {}).get("alias_files", []),
+        pseudo_files=config.get("canonical", {}).get("pseudo_files", []),
+    log:
+        "results/logs/canonical_tables.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/canonical_tables.py"
+
+
+rule reuse_tables:
+    input:
+        expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
+    output:
+        expand("results/tables/{name}.csv", name=REUSE_TABLES),
         "results/stats/base_relations.parquet",
         "results/stats/base_card_tag_disagreement.parquet",
         "results/stats/dataset_time_to_first_reuse.parquet",
@@ -36,14 +55,12 @@ rule beyond_tables:
         matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         domains=DOMAINS,
         source=SOURCE,
-        alias_files=config.get("canonical", {}).get("alias_files", []),
-        pseudo_files=config.get("canonical", {}).get("pseudo_files", []),
     log:
-        "results/logs/beyond_tables.log",
+        "results/logs/reuse_tables.log",
     conda:
         "../envs/analysis.yaml"
     script:
-        "../scripts/beyond_tables.py"
+        "../scripts/reuse_tables.py"
 
 
 rule concentration:

@@ -1,0 +1,19 @@
+"""Canonical dataset ids: RQ1 and RQ2 raw beside canonical."""
+
+import os
+
+from hubreuse.runner import run_step, snakemake_log
+from hubreuse.steps import canonical_tables
+
+run_step(
+    snakemake_log(snakemake),
+    lambda: canonical_tables(
+        snakemake.params.matrix_dir,
+        snakemake.params.domains,
+        snakemake.params.source,
+        snakemake.params.alias_files,
+        snakemake.params.pseudo_files,
+        os.path.dirname(snakemake.output[0]),
+        os.path.dirname(snakemake.output.edges),
+    ),
+)
