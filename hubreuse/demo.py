@@ -106,12 +106,13 @@ class SyntheticHub:
             self.legacy_alias[slot] = old
         self.dataset_days = np.sort(rng.random(n_datasets) * SPAN_DAYS)
         # Per-task dataset pools with popularity weights, for drawing declarations.
+        # Cumulative weights, so a draw is a binary search (rng.choice with p= rebuilds them on every call).
         self.pools: list[tuple[np.ndarray, np.ndarray]] = []
         for t in range(n_tasks):
             members = np.flatnonzero((self.dataset_task == t) | (self.dataset_second == t))
-            weights = popularity[members]
-            self.pools.append((members, weights / weights.sum() if members.size else weights))
-        self.global_p = popularity / popularity.sum()
+            cumulative = np.cumsum(popularity[members])
+            self.pools.append((members, cumulative / cumulative[-1] if members.size else cumulative))
+        self.global_cdf = np.cumsum(popularity) / popularity.sum()
         # Models: primary task, org, legacy ids; all small arrays so ids of earlier models can be rebuilt.
         self.model_task = rng.choice(n_tasks, size=n_models, p=self.model_task_p).astype(np.int32)
         self.model_org = ((rng.zipf(1.5, size=n_models) - 1) % n_orgs).astype(np.int32)
@@ -157,11 +158,11 @@ class SyntheticHub:
     def declared_datasets(self, rng: np.random.Generator, task: int) -> list:
         """A heavy-tailed list of dataset ids, mostly from the model's task, with real-world messiness."""
         k = int(min(rng.zipf(2.2), 150))
-        members, weights = self.pools[task]
+        members, cdf = self.pools[task]
         if members.size and rng.random() < 0.85:
-            picks = rng.choice(members, size=k, p=weights)
+            picks = members[np.minimum(np.searchsorted(cdf, rng.random(k), side="right"), members.size - 1)]
         else:
-            picks = rng.choice(self.n_datasets, size=k, p=self.global_p)
+            picks = np.minimum(np.searchsorted(self.global_cdf, rng.random(k), side="right"), self.n_datasets - 1)
         entries: list = []
         for pick in dict.fromkeys(int(p) for p in picks):
             dataset_id = str(self.dataset_ids[pick])
