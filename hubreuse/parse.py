@@ -130,7 +130,7 @@ def parse_listing(
     con = duckdb.connect(config={"threads": max(1, threads)})
     try:
         con.execute("SET TimeZone = 'UTC'")
-        reader = con.sql(_query(kind, listing.replace("'", "''"))).fetch_record_batch(BATCH_ROWS)
+        reader = con.sql(_query(kind, listing.replace("'", "''"))).to_arrow_reader(BATCH_ROWS)
         with atomic_path(out_path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
             for batch in reader:
                 table = pa.Table.from_batches([batch]).cast(schema)
