@@ -184,16 +184,21 @@ def canonicalise(
     ``dataset_ids`` (the collected datasets) are the known ids for case folding; ``model_ids`` (the collected
     models) flag declarations that name a model. Flags never drop a row: messy but legal metadata is reported.
     """
-    mapped = canonical_ids(model_dataset["dataset_id"], aliases, pseudo, known_ids=dataset_ids)
-    model_index = pd.Index(pd.unique(pd.Series(list(model_ids), dtype="string").dropna()))
-    out = model_dataset[["model_id", "dataset_id"]].copy()
-    out["canonical_id"] = mapped["canonical_id"]
-    out["step"] = mapped["step"]
-    out["is_pseudo"] = mapped["is_pseudo"]
-    out["is_model_id"] = isin_ids(mapped["canonical_id"], model_index) | isin_ids(mapped["raw"].str.strip(),
-                                                                                    model_index)
-    out["is_empty"] = (mapped["canonical_id"] == "").fillna(True).to_numpy(dtype=bool)
-    return out.reset_index(drop=True)
+    # Declarations repeat a few thousand distinct strings millions of times: map each distinct string once.
+    codes, distinct = pd.factorize(model_dataset["dataset_id"], use_na_sentinel=False)
+    mapped = canonical_ids(pd.Series(distinct, dtype="string"), aliases, pseudo, known_ids=dataset_ids)
+    model_index = pd.Index(pd.unique(pd.Series(model_ids, dtype="string").dropna()))
+    flags = pd.DataFrame({
+        "canonical_id": mapped["canonical_id"],
+        "step": mapped["step"],
+        "is_pseudo": mapped["is_pseudo"],
+        "is_model_id": isin_ids(mapped["canonical_id"], model_index) | isin_ids(mapped["raw"].str.strip(), model_index),
+        "is_empty": (mapped["canonical_id"] == "").fillna(True).to_numpy(dtype=bool),
+    }).take(codes)  # fmt: skip
+    out = model_dataset[["model_id", "dataset_id"]].reset_index(drop=True)
+    for column in flags.columns:
+        out[column] = flags[column].reset_index(drop=True)
+    return out
 
 
 def canonical_dataset_ids(datasets: pd.DataFrame, aliases: pd.DataFrame, pseudo: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,8 @@ only Python loops run over tasks or relation names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -131,7 +133,7 @@ def base_relations(models: pd.DataFrame, tag_edges: pd.DataFrame | None = None) 
     edges = tag_edges_of(models) if tag_edges is None else tag_edges
     typed = edges[edges["relation"].notna()]
     out = pd.DataFrame(
-        {"model_id": typed["model_id"].astype("string"), "base_model_id": typed["base_model_id"].astype("string"),
+        {"model_id": typed["model_id"], "base_model_id": typed["base_model_id"],
          "relation": typed["relation"].astype("string")}
     )
     return out.drop_duplicates().reset_index(drop=True)
@@ -143,6 +145,7 @@ def children_per_model(
     model_base: pd.DataFrame,
     domains: dict[str, str],
     relations: pd.DataFrame | None = None,
+    values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """``results/tables/rq3_children_per_model.csv``: reuse of each task's models as a base.
 
@@ -150,9 +153,11 @@ def children_per_model(
     collected population whose declared base_model string entries contain m's id exactly (card-based, as written).
     Columns: task, domain, n, mean, sd, median, q1, q3, min, max, share_with_children, total_children, population
     (distinct models collected), and per relation r (from tags, :func:`base_relations`): r_children_total,
-    r_children_mean (distinct children carrying a ``base_model:r:<m>`` tag), plus source.
+    r_children_mean (distinct children carrying a ``base_model:r:<m>`` tag), plus source. ``values`` (from
+    :func:`children_per_model_values`) saves recomputing them.
     """
-    values = children_per_model_values(models, model_task, model_base, domains)
+    if values is None:
+        values = children_per_model_values(models, model_task, model_base, domains)
     table = _summary(values, ["task", "domain"], "value")
     grouped = values.groupby(["task", "domain"], sort=False)["value"]
     table["share_with_children"] = (values["value"] > 0).groupby([values["task"], values["domain"]], sort=False).mean()
@@ -178,13 +183,16 @@ def _tag_bases(models: pd.DataFrame, tag_edges: pd.DataFrame | None = None) -> p
 
 
 def card_tag_disagreement(
-    models: pd.DataFrame, model_base: pd.DataFrame, tag_edges: pd.DataFrame | None = None
+    models: pd.DataFrame, model_base: pd.DataFrame, tag_edges: pd.DataFrame | None = None,
+    decode: Callable[[pd.Series], pd.Series] | None = None,
 ) -> pd.DataFrame:
     """``results/tables/base_card_tag_disagreement.csv``: models whose card base_model set differs from the set of
     ids in their ``base_model:`` tags (renamed bases, bases the Hub did not resolve...).
 
     Columns: model_id, status ("differ": both present and different; "card_only": card declares, no tag; "tags_only":
     tags, no string card entry), card_bases, tag_bases (";"-joined, sorted), n_card, n_tags, n_common.
+    ``decode`` turns id codes back into strings for the joined lists, when ids are integer codes (sorted like
+    the strings, see :mod:`hubreuse.idcodes`).
     """
     card = model_base[["model_id", "base_model_id"]].dropna().drop_duplicates()
     card = card[isin_ids(card["model_id"], models["model_id"])]
@@ -203,6 +211,9 @@ def card_tag_disagreement(
     ids = bad.index
     sub_card = card[isin_ids(card["model_id"], ids)].sort_values(["model_id", "base_model_id"])
     sub_tag = tag[isin_ids(tag["model_id"], ids)].sort_values(["model_id", "base_model_id"])
+    if decode is not None:
+        sub_card = sub_card.assign(base_model_id=decode(sub_card["base_model_id"]).to_numpy())
+        sub_tag = sub_tag.assign(base_model_id=decode(sub_tag["base_model_id"]).to_numpy())
     bad["card_bases"] = sub_card.groupby("model_id")["base_model_id"].agg(";".join).reindex(ids).fillna("")
     bad["tag_bases"] = sub_tag.groupby("model_id")["base_model_id"].agg(";".join).reindex(ids).fillna("")
     out = bad.reset_index().rename(columns={"index": "model_id"})

@@ -188,6 +188,7 @@ def canonical_tables(matrix_dir: str, domains: Mapping[str, str], source: str, a
                      pseudo_files: Sequence[str], tables_dir: str, stats_dir: str) -> None:  # fmt: skip
     """Canonical dataset ids: RQ1 and RQ2 raw beside canonical, and what each normalisation step changed."""
     from hubreuse import canonical
+    from hubreuse.idcodes import encode_tables
 
     mats = load_matrices(matrix_dir, ("model_task", "datasets", "dataset_task", "model_dataset"))
     models = load_models(matrix_dir)
@@ -197,9 +198,17 @@ def canonical_tables(matrix_dir: str, domains: Mapping[str, str], source: str, a
         mats["model_dataset"], aliases, pseudo, models["model_id"], mats["datasets"]["dataset_id"]
     )
     dataset_map = canonical.canonical_dataset_ids(mats["datasets"], aliases, pseudo)
+    # The measures join on integer codes of the ids (see hubreuse.idcodes); their tables hold no ids.
+    coded, _ = encode_tables(
+        {"models": models, "model_task": mats["model_task"], "dataset_task": mats["dataset_task"], "edges": edges,
+         "dataset_map": dataset_map},
+        {"models": ["model_id"], "model_task": ["model_id"], "dataset_task": ["dataset_id"],
+         "edges": ["model_id", "dataset_id", "canonical_id"], "dataset_map": ["dataset_id", "canonical_id"]},
+    )  # fmt: skip
     rq1, rq2 = canonical.rq1_rq2_canonical(
-        models, mats["model_task"], mats["dataset_task"], edges, dict(domains), dataset_map
-    )
+        coded["models"], coded["model_task"], coded["dataset_task"], coded["edges"], dict(domains),
+        coded["dataset_map"],
+    )  # fmt: skip
     tables = {"rq1_canonical": rq1, "rq2_canonical": rq2,
               "canonicalisation_summary": canonical.canonicalisation_summary(edges, models)}  # fmt: skip
     for name, table in tables.items():
@@ -218,25 +227,37 @@ def load_models(matrix_dir: str | os.PathLike[str]) -> pd.DataFrame:
 
 def reuse_tables(matrix_dir: str, domains: Mapping[str, str], source: str, tables_dir: str,
                  stats_dir: str) -> None:  # fmt: skip
-    """Reuse as a base (children, relations, card/tag disagreement), coverage, overlap and time."""
+    """Reuse as a base (children, relations, card/tag disagreement), coverage, overlap and time.
+
+    Ids are integer-coded once (:mod:`hubreuse.idcodes`) and decoded in what is written: the measures join
+    millions of ids, and integers join an order of magnitude faster than strings.
+    """
     import pyarrow.parquet as pq
 
     from hubreuse import reuse
+    from hubreuse.idcodes import encode_tables
 
     mats = load_matrices(matrix_dir, ("model_task", "datasets", "dataset_task", "model_dataset", "model_base"))
     # Tags stay in Arrow: only their base_model edges are needed.
     tags = pq.read_table(Path(matrix_dir) / "models.parquet", columns=["model_id", "tags"])
-    tag_edges = reuse.base_tag_edges(tags.column("model_id"), tags.column("tags"))
+    mats["tag_edges"] = reuse.base_tag_edges(tags.column("model_id"), tags.column("tags"))
     del tags
-    models = load_models(matrix_dir)
-    model_task, model_base = mats["model_task"], mats["model_base"]
+    mats["models"] = load_models(matrix_dir)
+    mats, ids = encode_tables(mats, {
+        "models": ["model_id"], "model_task": ["model_id"], "model_base": ["model_id", "base_model_id"],
+        "model_dataset": ["model_id", "dataset_id"], "datasets": ["dataset_id"], "dataset_task": ["dataset_id"],
+        "tag_edges": ["model_id", "base_model_id"],
+    })  # fmt: skip
+    models, model_task, model_base, tag_edges = mats["models"], mats["model_task"], mats["model_base"], mats["tag_edges"]
     domains = dict(domains)
     tables_dir, stats_dir = Path(tables_dir), Path(stats_dir)
     relations = reuse.base_relations(models, tag_edges)
-    disagreement = reuse.card_tag_disagreement(models, model_base, tag_edges)
+    disagreement = reuse.card_tag_disagreement(models, model_base, tag_edges, decode=ids.decode)
     first_reuse = reuse.dataset_time_to_first_reuse(mats["datasets"], mats["model_dataset"], models)
+    children = reuse.children_per_model_values(models, model_task, model_base, domains)
     tables = {
-        "rq3_children_per_model": reuse.children_per_model(models, model_task, model_base, domains, relations),
+        "rq3_children_per_model": reuse.children_per_model(models, model_task, model_base, domains, relations,
+                                                           values=children),  # fmt: skip
         "coverage": reuse.coverage(models, model_task, domains),
         "domain_measures_distinct": reuse.domain_measures_distinct(
             models, model_task, model_base, domains, mats["model_dataset"], mats["dataset_task"]
@@ -252,14 +273,12 @@ def reuse_tables(matrix_dir: str, domains: Mapping[str, str], source: str, table
     }
     for name, table in tables.items():
         write_csv(table, tables_dir / f"{name}.csv", source)
-    write_values(relations, stats_dir / "base_relations.parquet", source)
-    write_values(disagreement, stats_dir / "base_card_tag_disagreement.parquet", source)
-    write_values(first_reuse, stats_dir / "dataset_time_to_first_reuse.parquet", source)
-    write_values(
-        reuse.children_per_model_values(models, model_task, model_base, domains),
-        stats_dir / "children_values.parquet",
-        source,
-    )
+    id_columns = ("model_id", "base_model_id", "dataset_id", "unit_id")
+    write_values(ids.decode_frame(relations, id_columns), stats_dir / "base_relations.parquet", source)
+    write_values(ids.decode_frame(disagreement, id_columns), stats_dir / "base_card_tag_disagreement.parquet", source)
+    write_values(ids.decode_frame(first_reuse, id_columns), stats_dir / "dataset_time_to_first_reuse.parquet",
+                 source)  # fmt: skip
+    write_values(ids.decode_frame(children, id_columns), stats_dir / "children_values.parquet", source)
 
 
 def concentration_tables(values: Mapping[str, str], source: str, n_boot: int, seed: int, concentration_out: str,
