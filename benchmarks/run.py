@@ -47,7 +47,8 @@ def tasks() -> list[str]:
 STAGE_SCRIPTS = {
     "parse": ("parse.py",),
     "matrices": ("matrices.py",),
-    "stats": ("paper_tables.py", "canonical_tables.py", "reuse_tables.py", "concentration.py", "lineage.py"),
+    "stats": ("paper_tables.py", "canonical_tables.py", "reuse_tables.py", "concentration.py", "concentration_merge.py",
+              "lineage.py"),
     "report": ("report.py",),
 }
 STAGES = tuple(STAGE_SCRIPTS)

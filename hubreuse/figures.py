@@ -19,6 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402 - after selecting the backend
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import cbook  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
 
 DOMAIN_COLOURS = {"nlp": "#0072B2", "cv": "#D55E00", "all": "#444444"}  # Okabe-Ito: safe for colour blindness
 DOMAIN_NAMES = {"nlp": "NLP", "cv": "CV", "all": "all"}
@@ -104,11 +106,25 @@ def _legend_domains(ax: plt.Axes, domains: Sequence[str], **kwargs) -> None:
         ax.legend(handles=handles, frameon=False, **kwargs)
 
 
+def outlier_ticks(values: np.ndarray, position: float, colour: str, half_height: float = 0.2) -> PathPatch:
+    """One path of short vertical ticks at ``values`` on row ``position``: a box plot's outliers.
+
+    Why one path: as markers each outlier is its own SVG element, and the PDF renderer spends about a
+    millisecond per element; a task's outliers as one path draw in one go and look the same at print size.
+    """
+    x = np.repeat(np.asarray(values, dtype=float), 2)
+    y = np.tile([position - half_height, position + half_height], len(values))
+    codes = np.tile([Path.MOVETO, Path.LINETO], len(values))
+    return PathPatch(Path(np.column_stack([x, y]), codes), facecolor="none", edgecolor=colour, linewidth=0.6,
+                     alpha=0.8)  # fmt: skip
+
+
 def task_boxplots(values: pd.DataFrame, order: Sequence[str], domains: Mapping[str, str], name: str,
                   xlabel: str) -> str:  # fmt: skip
     """Horizontal boxplots, one per task (NLP first, then CV, as ordered), Tukey whiskers (1.5 IQR).
 
-    Outliers are drawn once per distinct value (counts repeat a lot; the SVG stays small). A symmetric log
+    Outliers are drawn as a rug, one short tick per distinct value (counts repeat a lot), see
+    :func:`outlier_ticks`. A symmetric log
     axis (linear below 1, so zeros stay visible) is used when the distribution is heavy-tailed.
     """
     groups = {t: g.to_numpy(dtype=float) for t, g in values.groupby("task", sort=False)["value"]}
@@ -116,27 +132,26 @@ def task_boxplots(values: pd.DataFrame, order: Sequence[str], domains: Mapping[s
     heavy = is_heavy_tailed(values["value"].to_numpy(dtype=float))
     with matplotlib.rc_context(RC):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.75 + 0.19 * len(order)))
-        stats, positions, colours = [], [], []
+        stats, positions, colours, fliers = [], [], [], []
         for i, task in enumerate(order):
             x = groups.get(task)
             if x is None or len(x) == 0:
                 continue
             st = cbook.boxplot_stats(x, whis=1.5)[0]
-            st["fliers"] = np.unique(st["fliers"])
+            fliers.append(np.unique(st["fliers"]))
+            st["fliers"] = []
             stats.append(st)
             positions.append(len(order) - 1 - i)
             colours.append(DOMAIN_COLOURS.get(domains.get(task, ""), "#444"))
         if stats:
             art = ax.bxp(stats, positions=positions, orientation="horizontal", widths=0.6, patch_artist=True,
-                         showfliers=True, flierprops={"marker": "o", "markersize": 2.2, "alpha": 0.6,
-                                                      "markeredgewidth": 0.3},
-                         medianprops={"color": "black", "linewidth": 1.0})  # fmt: skip
+                         showfliers=False, medianprops={"color": "black", "linewidth": 1.0})  # fmt: skip
             for box, colour in zip(art["boxes"], colours, strict=True):
                 box.set_facecolor(colour)
                 box.set_alpha(0.55)
-            for flier, colour in zip(art["fliers"], colours, strict=True):
-                flier.set_markerfacecolor(colour)
-                flier.set_markeredgecolor(colour)
+            for values, position, colour in zip(fliers, positions, colours, strict=True):
+                if len(values):
+                    ax.add_patch(outlier_ticks(values, position, colour))
         labels = [safe_label(f"{t} (n={len(groups.get(t, [])):,})", 60) for t in order]
         ax.set_yticks(range(len(order) - 1, -1, -1), labels)
         frame(fig, labels)

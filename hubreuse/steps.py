@@ -299,6 +299,15 @@ def concentration_tables(values: Mapping[str, str], source: str, n_boot: int, se
     write_csv(pd.concat(lorenz, ignore_index=True), lorenz_out, source)
 
 
+def stack_csv(paths: Sequence[str], out: str) -> None:
+    """Stack CSV tables with the same columns, in the given order, cell text kept exactly as written."""
+    import pandas as pd
+
+    frames = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in paths]
+    with atomic_path(out) as tmp:
+        pd.concat(frames, ignore_index=True).to_csv(tmp, index=False)
+
+
 def lineage_tables(matrix_dir: str, source: str, tables_dir: str) -> None:
     """Family trees from base-model edges: roots, depth, largest families, cycles."""
     from hubreuse import lineage

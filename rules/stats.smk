@@ -63,23 +63,44 @@ rule reuse_tables:
         "../scripts/reuse_tables.py"
 
 
-rule concentration:
+rule concentration_measure:
     input:
-        **measure_values(),
+        values=lambda wildcards: measure_values()[wildcards.measure],
     output:
-        concentration="results/tables/concentration.csv",
-        heavy_tail="results/tables/heavy_tail.csv",
-        lorenz="results/stats/lorenz.csv",
+        concentration="results/stats/concentration/{measure}.concentration.csv",
+        heavy_tail="results/stats/concentration/{measure}.heavy_tail.csv",
+        lorenz="results/stats/concentration/{measure}.lorenz.csv",
+    wildcard_constraints:
+        measure="|".join(CONCENTRATION_MEASURES),
     params:
         source=SOURCE,
         n_boot=config.get("bootstrap_resamples", 2000),
         seed=config.get("seed", 0),
     log:
-        "results/logs/concentration.log",
+        "results/logs/concentration/{measure}.log",
     conda:
         "../envs/analysis.yaml"
     script:
         "../scripts/concentration.py"
+
+
+rule concentration:
+    input:
+        concentration=expand(
+            "results/stats/concentration/{measure}.concentration.csv", measure=CONCENTRATION_MEASURES
+        ),
+        heavy_tail=expand("results/stats/concentration/{measure}.heavy_tail.csv", measure=CONCENTRATION_MEASURES),
+        lorenz=expand("results/stats/concentration/{measure}.lorenz.csv", measure=CONCENTRATION_MEASURES),
+    output:
+        concentration="results/tables/concentration.csv",
+        heavy_tail="results/tables/heavy_tail.csv",
+        lorenz="results/stats/lorenz.csv",
+    log:
+        "results/logs/concentration.log",
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/concentration_merge.py"
 
 
 rule lineage:

@@ -1,4 +1,4 @@
-"""Concentration and heavy-tail statistics for every measure."""
+"""Concentration and heavy-tail statistics of one measure."""
 
 from hubreuse.runner import run_step, snakemake_log
 from hubreuse.steps import concentration_tables
@@ -6,7 +6,7 @@ from hubreuse.steps import concentration_tables
 run_step(
     snakemake_log(snakemake),
     lambda: concentration_tables(
-        dict(snakemake.input.items()),
+        {snakemake.wildcards.measure: snakemake.input.values},
         snakemake.params.source,
         snakemake.params.n_boot,
         snakemake.params.seed,
