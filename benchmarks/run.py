@@ -75,17 +75,21 @@ class ProcessTreeMeter:
         self.start = time.perf_counter()
         self.peak = 0
         self.stages: dict[str, dict[str, float]] = {}
-        self.kinds: dict[int, str | None] = {}
+        self.kinds: dict[int, str] = {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
 
     def classify(self, proc: psutil.Process) -> str | None:
+        # Only a stage is remembered: a process seen between fork and exec still shows its parent's command line.
         if proc.pid not in self.kinds:
             try:
-                self.kinds[proc.pid] = stage_of(proc.cmdline())
+                stage = stage_of(proc.cmdline())
             except psutil.Error:
                 return None
+            if stage is None:
+                return None
+            self.kinds[proc.pid] = stage
         return self.kinds[proc.pid]
 
     def sample(self) -> None:

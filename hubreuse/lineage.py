@@ -94,7 +94,7 @@ def lineage_tables(model_base: pd.DataFrame, models: pd.DataFrame, top: int = 10
         pos = np.minimum(pos, len(visited) - 1) if len(visited) else pos
         fresh = keys[(visited[pos] != keys)] if len(visited) else keys
         level += 1
-        visited = np.union1d(visited, fresh)
+        visited = np.sort(np.concatenate([visited, fresh]), kind="stable")  # fresh: distinct, not yet visited
         f_root, f_node = fresh // n, fresh % n
         chunks_root.append(f_root)
         chunks_depth.append(np.full(len(fresh), level, dtype=np.int64))

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy import sparse
 
 RELATIONS = ["finetune", "adapter", "quantized", "merge"]
 ALL_TASKS = "(all tasks, distinct models)"
@@ -341,6 +340,8 @@ def task_overlap(model_task: pd.DataFrame) -> pd.DataFrame:
     One row per ordered pair of tasks (diagonal included): task_a, task_b, n_a, n_b, intersection, union, jaccard =
     |L_M(a) ∩ L_M(b)| / |L_M(a) ∪ L_M(b)|. Computed as a sparse incidence product, so it scales to millions.
     """
+    from scipy import sparse  # local: scipy costs ~0.3 s to import in jobs that only need isin_ids
+
     mt = model_task[["model_id", "task"]].drop_duplicates()
     model_codes, _ = pd.factorize(mt["model_id"])
     task_codes, tasks = pd.factorize(mt["task"], sort=True)

@@ -145,11 +145,16 @@ def paper_tables(matrix_dir: str, domains: Mapping[str, str], source: str, table
                  values_out: Mapping[str, str], quality_out: str) -> None:  # fmt: skip
     """RQ1-RQ3 summary tables and per-unit values, plus declaration shapes per task."""
     from hubreuse import stats
+    from hubreuse.idcodes import encode_tables
 
-    mats = load_matrices(matrix_dir, ("models", "model_task", "dataset_task", "model_dataset"))
+    mats = load_matrices(matrix_dir, ("model_task", "dataset_task", "model_dataset"))
+    mats["models"] = load_models(matrix_dir)
+    # Joins on integer codes of the ids (see hubreuse.idcodes); the values files get the ids back.
+    mats, ids = encode_tables(mats, {"models": ["model_id"], "model_task": ["model_id"],
+                                     "dataset_task": ["dataset_id"], "model_dataset": ["model_id", "dataset_id"]})  # fmt: skip
     for key, (summary, values) in stats.paper_measures(mats, domains).items():
         write_csv(summary, tables_out[key], source)
-        write_values(values, values_out[key], source)
+        write_values(ids.decode_frame(values, ["unit_id"]), values_out[key], source)
     write_csv(stats.shape_counts(mats["models"], mats["model_task"], domains), quality_out, source)
 
 
@@ -312,6 +317,6 @@ def lineage_tables(matrix_dir: str, source: str, tables_dir: str) -> None:
     """Family trees from base-model edges: roots, depth, largest families, cycles."""
     from hubreuse import lineage
 
-    mats = load_matrices(matrix_dir, ("models", "model_base"))
-    for name, table in lineage.lineage_tables(mats["model_base"], mats["models"]).items():
+    mats = load_matrices(matrix_dir, ("model_base",))
+    for name, table in lineage.lineage_tables(mats["model_base"], load_models(matrix_dir)).items():
         write_csv(table, Path(tables_dir) / f"{name}.csv", source)
