@@ -128,3 +128,42 @@ def test_heavy_tail_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert table.loc["image-classification", "best_fit"] == "exponential (not heavy-tailed)"
     assert table.loc["fill-mask", "best_fit"] == "not fitted"
     assert "too few positive values" in table.loc["fill-mask", "verdict"]
+
+
+def test_stacked_csv_keeps_every_cell_as_written(tmp_path) -> None:
+    from hubreuse.steps import stack_csv
+
+    parts = [
+        'task,value,note\nfill-mask,0.30000000000000004,"a, quoted"\n',
+        'task,value,note\nNA,,null\n',
+        'task,value,note\n',
+    ]  # fmt: skip
+    paths = []
+    for i, text in enumerate(parts):
+        paths.append(tmp_path / f"part{i}.csv")
+        paths[-1].write_text(text, encoding="utf-8")
+    out = tmp_path / "stacked.csv"
+    stack_csv([str(p) for p in paths], str(out))
+    expected = "task,value,note\n" + "".join(text.split("\n", 1)[1] for text in parts)
+    assert out.read_text(encoding="utf-8") == expected
+
+
+def test_per_measure_jobs_stacked_equal_one_job(tmp_path) -> None:
+    """The workflow runs concentration once per measure and stacks the tables: same bytes as one run over all."""
+    from hubreuse.steps import concentration_tables, stack_csv
+
+    rng = np.random.default_rng(3)
+    values = {}
+    for measure in ("rq1", "rq2", "children"):
+        frames = [_frame(task, list(rng.zipf(2.0, size=80 + 40 * k))) for k, task in enumerate(["fill-mask", "translation"])]
+        values[measure] = tmp_path / f"{measure}.parquet"
+        pd.concat(frames, ignore_index=True).to_parquet(values[measure])
+    names = ("concentration", "heavy_tail", "lorenz")
+    concentration_tables({m: str(p) for m, p in values.items()}, "demo", 200, 0,
+                         *(str(tmp_path / f"all.{n}.csv") for n in names))  # fmt: skip
+    for measure, path in values.items():
+        concentration_tables({measure: str(path)}, "demo", 200, 0,
+                             *(str(tmp_path / f"{measure}.{n}.csv") for n in names))  # fmt: skip
+    for name in names:
+        stack_csv([str(tmp_path / f"{m}.{name}.csv") for m in values], str(tmp_path / f"stacked.{name}.csv"))
+        assert (tmp_path / f"stacked.{name}.csv").read_bytes() == (tmp_path / f"all.{name}.csv").read_bytes(), name
