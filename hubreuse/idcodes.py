@@ -40,7 +40,7 @@ class IdCodes:
         """The vocabulary of ``columns`` and each column's codes, hashing every value once."""
         arrays = [_arrow(column).cast(pa.string()) for column in columns]
         encoded = pc.dictionary_encode(pa.chunked_array([c for a in arrays for c in a.chunks], pa.string()))
-        chunks = encoded.chunks
+        chunks = encoded.chunks  # Arrow gives every chunk the same, final dictionary
         dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
         order = pc.sort_indices(dictionary).to_numpy()
         rank = np.empty(len(order), dtype="int64")

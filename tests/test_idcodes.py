@@ -29,3 +29,14 @@ def test_nulls_stay_missing_and_unknown_ids_are_refused():
     assert decoded[10] == "b" and pd.isna(decoded[11]) and decoded[12] == "a"
     with pytest.raises(ValueError, match="not in the vocabulary"):
         ids.encode(pd.Series(["c"]))
+
+
+def test_many_chunks_share_one_vocabulary():
+    import pyarrow as pa
+
+    first = pa.chunked_array([pa.array(["d", "a"]), pa.array(["c", "a", "b"])])
+    second = pd.Series(["b", "e", "d"])
+    ids, (codes_first, codes_second) = IdCodes.build([first, second])
+    assert ids.vocabulary.to_pylist() == ["a", "b", "c", "d", "e"]
+    assert codes_first.tolist() == [3, 0, 2, 0, 1]
+    assert codes_second.tolist() == [1, 4, 3]
