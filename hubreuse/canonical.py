@@ -194,11 +194,10 @@ def canonicalise(
         "is_pseudo": mapped["is_pseudo"],
         "is_model_id": isin_ids(mapped["canonical_id"], model_index) | isin_ids(mapped["raw"].str.strip(), model_index),
         "is_empty": (mapped["canonical_id"] == "").fillna(True).to_numpy(dtype=bool),
-    }).take(codes)  # fmt: skip
-    out = model_dataset[["model_id", "dataset_id"]].reset_index(drop=True)
-    for column in flags.columns:
-        out[column] = flags[column].reset_index(drop=True)
-    return out
+    })  # fmt: skip
+    return model_dataset[["model_id", "dataset_id"]].reset_index(drop=True).join(
+        flags.take(codes).reset_index(drop=True)
+    )
 
 
 def canonical_dataset_ids(datasets: pd.DataFrame, aliases: pd.DataFrame, pseudo: pd.DataFrame) -> pd.DataFrame:

@@ -139,7 +139,6 @@ def task_boxplots(values: pd.DataFrame, order: Sequence[str], domains: Mapping[s
                 continue
             st = cbook.boxplot_stats(x, whis=1.5)[0]
             fliers.append(np.unique(st["fliers"]))
-            st["fliers"] = []
             stats.append(st)
             positions.append(len(order) - 1 - i)
             colours.append(DOMAIN_COLOURS.get(domains.get(task, ""), "#444"))

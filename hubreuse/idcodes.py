@@ -45,13 +45,11 @@ class IdCodes:
         order = pc.sort_indices(dictionary).to_numpy()
         rank = np.empty(len(order), dtype="int64")
         rank[order] = np.arange(len(order), dtype="int64")
+        indices = pa.chunked_array([chunk.indices for chunk in chunks], pa.int32())
         codes, start = [], 0
-        flat = [chunk.indices for chunk in chunks]
-        indices = pa.chunked_array(flat, pa.int32()) if flat else pa.chunked_array([], pa.int32())
         for array in arrays:
-            part = indices.slice(start, len(array))
+            codes.append(cls._ranked(indices.slice(start, len(array)), rank))
             start += len(array)
-            codes.append(cls._ranked(part, rank))
         return cls(dictionary.take(pa.array(order))), codes
 
     @staticmethod
@@ -62,10 +60,7 @@ class IdCodes:
             valid = ~np.isnan(raw)
             out[valid] = rank[raw[valid].astype("int64")]
             return out
-        return rank[indices.to_numpy().astype("int64", copy=False)] if len(indices) else np.empty(0, "int64")
-
-    def __len__(self) -> int:
-        return len(self.vocabulary)
+        return rank[indices.to_numpy().astype("int64", copy=False)]
 
     def encode(self, values: pd.Series | pd.Index | pa.Array | pa.ChunkedArray) -> np.ndarray:
         """Codes of ``values`` (int64; float64 with NaN where a value is null). Every value must be in the
@@ -95,10 +90,22 @@ class IdCodes:
         return frame.assign(**{column: self.decode(frame[column]).to_numpy() for column in present})
 
 
-def encode_tables(tables: Mapping[str, pd.DataFrame], id_columns: Mapping[str, Sequence[str]],
+MATRIX_ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "models": ("model_id",),
+    "model_task": ("model_id",),
+    "model_base": ("model_id", "base_model_id"),
+    "model_dataset": ("model_id", "dataset_id"),
+    "datasets": ("dataset_id",),
+    "dataset_task": ("dataset_id",),
+}
+
+
+def encode_tables(tables: Mapping[str, pd.DataFrame], extra: Mapping[str, Sequence[str]] | None = None,
                   ) -> tuple[dict[str, pd.DataFrame], IdCodes]:  # fmt: skip
-    """Encode ``id_columns`` (table name -> columns) of ``tables`` against one vocabulary built from all of them;
-    tables not named pass through unchanged."""
+    """Encode the id columns of ``tables`` against one vocabulary built from all of them: the matrices' own
+    (:data:`MATRIX_ID_COLUMNS`, by table name) and ``extra`` ones (table name -> columns) of derived tables;
+    other tables pass through unchanged."""
+    id_columns = {name: MATRIX_ID_COLUMNS[name] for name in tables if name in MATRIX_ID_COLUMNS} | dict(extra or {})
     pairs = [(name, column) for name, cols in id_columns.items() for column in cols]
     codes, encoded = IdCodes.build([tables[name][column] for name, column in pairs])
     out = dict(tables)

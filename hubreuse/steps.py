@@ -150,8 +150,7 @@ def paper_tables(matrix_dir: str, domains: Mapping[str, str], source: str, table
     mats = load_matrices(matrix_dir, ("model_task", "dataset_task", "model_dataset"))
     mats["models"] = load_models(matrix_dir)
     # Joins on integer codes of the ids (see hubreuse.idcodes); the values files get the ids back.
-    mats, ids = encode_tables(mats, {"models": ["model_id"], "model_task": ["model_id"],
-                                     "dataset_task": ["dataset_id"], "model_dataset": ["model_id", "dataset_id"]})  # fmt: skip
+    mats, ids = encode_tables(mats)
     for key, (summary, values) in stats.paper_measures(mats, domains).items():
         write_csv(summary, tables_out[key], source)
         write_values(ids.decode_frame(values, ["unit_id"]), values_out[key], source)
@@ -207,8 +206,7 @@ def canonical_tables(matrix_dir: str, domains: Mapping[str, str], source: str, a
     coded, _ = encode_tables(
         {"models": models, "model_task": mats["model_task"], "dataset_task": mats["dataset_task"], "edges": edges,
          "dataset_map": dataset_map},
-        {"models": ["model_id"], "model_task": ["model_id"], "dataset_task": ["dataset_id"],
-         "edges": ["model_id", "dataset_id", "canonical_id"], "dataset_map": ["dataset_id", "canonical_id"]},
+        extra={"edges": ["model_id", "dataset_id", "canonical_id"], "dataset_map": ["dataset_id", "canonical_id"]},
     )  # fmt: skip
     rq1, rq2 = canonical.rq1_rq2_canonical(
         coded["models"], coded["model_task"], coded["dataset_task"], coded["edges"], dict(domains),
@@ -243,16 +241,12 @@ def reuse_tables(matrix_dir: str, domains: Mapping[str, str], source: str, table
     from hubreuse.idcodes import encode_tables
 
     mats = load_matrices(matrix_dir, ("model_task", "datasets", "dataset_task", "model_dataset", "model_base"))
-    # Tags stay in Arrow: only their base_model edges are needed.
-    tags = pq.read_table(Path(matrix_dir) / "models.parquet", columns=["model_id", "tags"])
-    mats["tag_edges"] = reuse.base_tag_edges(tags.column("model_id"), tags.column("tags"))
-    del tags
-    mats["models"] = load_models(matrix_dir)
-    mats, ids = encode_tables(mats, {
-        "models": ["model_id"], "model_task": ["model_id"], "model_base": ["model_id", "base_model_id"],
-        "model_dataset": ["model_id", "dataset_id"], "datasets": ["dataset_id"], "dataset_task": ["dataset_id"],
-        "tag_edges": ["model_id", "base_model_id"],
-    })  # fmt: skip
+    # Tags stay in Arrow (only their base_model edges are needed); the models file is read once.
+    models_table = pq.read_table(Path(matrix_dir) / "models.parquet")
+    mats["tag_edges"] = reuse.base_tag_edges(models_table.column("model_id"), models_table.column("tags"))
+    mats["models"] = models_table.drop_columns(["tags"]).to_pandas()
+    del models_table
+    mats, ids = encode_tables(mats, extra={"tag_edges": ["model_id", "base_model_id"]})
     models, model_task, model_base, tag_edges = mats["models"], mats["model_task"], mats["model_base"], mats["tag_edges"]
     domains = dict(domains)
     tables_dir, stats_dir = Path(tables_dir), Path(stats_dir)
