@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the clone, or wherever HUBREUSE_SHARED points (a clone placed elsewhere).
+SHARED = Path(os.environ.get("HUBREUSE_SHARED") or REPO.parent / "shared")
 WORKFLOW_FILES = ("Snakefile", "config.yaml", "rules", "scripts", "report", "envs", "profiles")
 
 

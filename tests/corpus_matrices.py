@@ -9,14 +9,12 @@ from __future__ import annotations
 import functools
 import gzip
 import json
-import os
-from pathlib import Path
 
 import pandas as pd
-import pytest
+
+from tests.conftest import shared_path
 
 # --- independent corpus loader (plain json, no package code) ---------------------------------------------------
-CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 NLP = ["feature-extraction", "fill-mask", "question-answering", "sentence-similarity", "summarization",
        "table-question-answering", "text-classification", "text-generation", "text2text-generation",
        "token-classification", "translation", "zero-shot-classification"]
@@ -28,12 +26,7 @@ DOMAINS = {**{t: "nlp" for t in NLP}, **{t: "cv" for t in CV}}
 
 
 def _records(name: str) -> list[dict]:
-    path = CORPORA / name
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing in CI: {path}")
-        pytest.skip(f"shared corpus not available: {path}")
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+    with gzip.open(shared_path(f"corpora/{name}"), "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
 
 

@@ -44,7 +44,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-DEFAULT_CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+# ../shared beside the clone, or HUBREUSE_SHARED (as in tests/conftest.py; this file also runs standalone).
+DEFAULT_CORPORA = Path(os.environ.get("HUBREUSE_SHARED") or Path(__file__).resolve().parents[2] / "shared") / "corpora"
 MODEL_FILES = ("hub2022-models.jsonl.gz", "lineage2025-models.jsonl.gz")
 DATASET_FILES = ("datasets2023.jsonl.gz",)
 TRUTHY = {"true", "True", "1"}

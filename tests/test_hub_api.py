@@ -23,12 +23,13 @@ import pytest
 from huggingface_hub import HfApi
 
 from hubreuse.hub_api import CollectionError, collect_listing
+from tests.conftest import SHARED
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hub_server import FakeHub, Fault  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-CORPORA = REPO.parent / "shared" / "corpora"
+CORPORA = SHARED / "corpora"
 MODEL_FILES = ("hub2022-models.jsonl.gz", "lineage2025-models.jsonl.gz")
 DATASET_FILES = ("datasets2023.jsonl.gz",)
 TOKEN = "hf_testTOKENvalue0123456789abcdefXYZ"

@@ -6,26 +6,17 @@ from __future__ import annotations
 import functools
 import gzip
 import json
-import os
 from collections import defaultdict, deque
-from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from hubreuse import lineage
-
-CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+from tests.conftest import shared_path
 
 
 @functools.lru_cache(maxsize=1)
 def _lineage_records() -> tuple[dict, ...]:
-    path = CORPORA / "lineage2025-models.jsonl.gz"
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared corpus missing in CI: {path}")
-        pytest.skip(f"shared corpus not available: {path}")
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+    with gzip.open(shared_path("corpora/lineage2025-models.jsonl.gz"), "rt", encoding="utf-8") as handle:
         return tuple(json.loads(line) for line in handle)
 
 

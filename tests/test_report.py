@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html as html_lib
 import http.server
-import os
 import re
 import threading
 from pathlib import Path
@@ -16,10 +15,10 @@ import pypdf
 import pytest
 
 from hubreuse import replication, report
+from tests.conftest import shared_path
 
 EVIL = "<img src=x onerror=alert(1)>"
 REPO = Path(__file__).resolve().parents[1]
-SHARED_PUBLISHED = REPO.parent / "shared" / "paper" / "published_values.csv"
 TASKS = {"feature-extraction": "nlp", "fill-mask": "nlp", "image-classification": "cv", "depth-estimation": "cv",
          "keypoint-detection": "cv"}  # fmt: skip
 
@@ -242,13 +241,9 @@ def test_data_quality_counts_duplicates_and_empty_tasks(rendered):
 
 def test_shipped_published_values_equal_the_studys_table():
     shipped = replication.load_published()
-    if not SHARED_PUBLISHED.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{SHARED_PUBLISHED} missing in CI")
-        pytest.skip("../shared/paper/published_values.csv not available outside CI")
     import csv
 
-    with open(SHARED_PUBLISHED, encoding="utf-8") as handle:
+    with open(shared_path("paper/published_values.csv"), encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(shipped) == len(rows)
     for row, (_, ours) in zip(rows, shipped.iterrows(), strict=True):
