@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from hubreuse import reuse
-from tests.corpus_matrices import CORPORA, DOMAINS, NLP, _declared, corpora  # noqa: F401
+from tests.conftest import shared_path
+from tests.corpus_matrices import DOMAINS, NLP, _declared, corpora  # noqa: F401
 
 
 def _card_bases(rec: dict) -> set[str]:
@@ -84,7 +85,7 @@ def test_card_tag_disagreement_corpus_and_renamed_base() -> None:
             expected.add(rec["id"])
     got = reuse.card_tag_disagreement(c["models"], c["model_base"])
     assert set(got["model_id"]) == expected
-    sample = CORPORA.parent / "api-samples" / "model-meta-llama--Llama-3.1-8B-Instruct.json"
+    sample = shared_path("api-samples/model-meta-llama--Llama-3.1-8B-Instruct.json")
     rec = json.loads(sample.read_text(encoding="utf-8"))
     models = pd.DataFrame({"model_id": [rec["id"]], "tags": [rec["tags"]]})
     model_base = pd.DataFrame({"model_id": [rec["id"]], "base_model_id": [rec["cardData"]["base_model"]]})
