@@ -79,6 +79,7 @@ class ProcessTreeMeter:
         self.peak = 0
         self.stages: dict[str, dict[str, float]] = {}
         self.kinds: dict[int, str] = {}
+        self.jobs: dict[int, dict[str, object]] = {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
@@ -93,6 +94,8 @@ class ProcessTreeMeter:
             if stage is None:
                 return None
             self.kinds[proc.pid] = stage
+            script = next((os.path.basename(a).split(".", 1)[-1] for a in proc.cmdline()[1:3] if a.endswith(".py")), "")
+            self.jobs[proc.pid] = {"stage": stage, "script": script, "first": time.perf_counter() - self.start}
         return self.kinds[proc.pid]
 
     def sample(self) -> None:
@@ -109,6 +112,8 @@ class ProcessTreeMeter:
                     stage = self.classify(proc)
                     if stage:
                         seen.add(stage)
+                        cpu = proc.cpu_times()
+                        self.jobs[proc.pid].update(last=now, cpu=cpu.user + cpu.system)
             self.peak = max(self.peak, total)
             for stage in seen:
                 record = self.stages.setdefault(stage, {"first": now, "last": now, "peak": 0})
@@ -188,8 +193,9 @@ def main() -> None:
         if record is None:
             sys.exit(f"no {stage} job was seen running: are the outputs already there?")
         wall = record["last"] - record["first"] + meter.interval
-        stages[stage] = {"wall_s": round(wall, 2), "peak_rss_mib": round(record["peak"] / 2**20)}
-        print(f"  {stage:9s} {wall:7.1f} s   peak RSS {record['peak'] / 2**20:7.0f} MiB")
+        cpu = sum(job.get("cpu", 0.0) for job in meter.jobs.values() if job["stage"] == stage)
+        stages[stage] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 1), "peak_rss_mib": round(record["peak"] / 2**20)}
+        print(f"  {stage:9s} {wall:7.1f} s   {cpu:6.1f} CPU-s   peak RSS {record['peak'] / 2**20:7.0f} MiB")
     overhead = total - sum(s["wall_s"] for s in stages.values())
     print(f"  snakemake start-up, DAG and scheduling {overhead:.1f} s")
     result = {
@@ -209,6 +215,9 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     print(f"  post-collection total {total:.1f} s = {total / floor:.2f} x floor")
+    # Every job's span and CPU time, for finding the critical path (not part of the recorded results).
+    timeline = sorted(meter.jobs.values(), key=lambda job: job["first"])
+    (workdir / "timeline.json").write_text(json.dumps(timeline, indent=1))
 
     if args.baseline:
         result["rq2"] = compare_rq2(workdir)

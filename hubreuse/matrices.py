@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,12 +22,12 @@ from hubreuse.io import atomic_path
 MATRIX_NAMES = ("models", "model_task", "datasets", "dataset_task", "model_dataset", "model_base")
 
 
-def read_per_task(paths: Mapping[str, str | os.PathLike[str]]) -> pa.Table:
-    """Concatenate per-task tables, adding a ``task`` column."""
-    tables = []
-    for task, path in paths.items():
-        table = pq.read_table(path)
-        tables.append(table.append_column("task", pa.array([task] * table.num_rows, pa.string())))
+def read_per_task(paths: Mapping[str, str | os.PathLike[str]], threads: int = 1) -> pa.Table:
+    """Concatenate per-task tables, adding a ``task`` column (files read by ``threads`` threads, kept in order)."""
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        read = list(pool.map(pq.read_table, paths.values()))
+    tables = [table.append_column("task", pa.array([task] * table.num_rows, pa.string()))
+              for task, table in zip(paths, read, strict=True)]  # fmt: skip
     return pa.concat_tables(tables)
 
 
@@ -35,7 +36,7 @@ def first_per_key(table: pa.Table, key: str) -> pa.Table:
     if table.num_rows == 0:
         return table
     indexed = table.select([key]).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
-    firsts = indexed.group_by(key, use_threads=False).aggregate([("_row", "min")]).column("_row_min")
+    firsts = indexed.group_by(key, use_threads=True).aggregate([("_row", "min")]).column("_row_min")
     return table.take(pc.take(firsts, pc.sort_indices(firsts)))
 
 
@@ -51,20 +52,25 @@ def string_edges(table: pa.Table, id_column: str, list_column: str, target: str)
     parents = pc.list_parent_indices(values)
     ids = table.column(id_column).combine_chunks().take(parents)
     edges = pa.table({id_column: ids, target: flat}).filter(pc.is_valid(flat))
-    return edges.group_by([id_column, target], use_threads=False).aggregate([]).sort_by(
+    return edges.group_by([id_column, target], use_threads=True).aggregate([]).sort_by(
         [(id_column, "ascending"), (target, "ascending")]
     )
 
 
-def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, str]) -> dict[str, pa.Table]:
-    """All matrices from the per-task parsed tables (see ``MATRIX_NAMES``)."""
-    models_all = read_per_task(model_paths)
-    datasets_all = read_per_task(dataset_paths)
+def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, str],
+                   threads: int = 1) -> dict[str, pa.Table]:  # fmt: skip
+    """All matrices from the per-task parsed tables (see ``MATRIX_NAMES``).
+
+    Arrow's group-bys run on its thread pool: each result is either sorted afterwards or a minimum row number,
+    so the thread count cannot change what is written.
+    """
+    models_all = read_per_task(model_paths, threads)
+    datasets_all = read_per_task(dataset_paths, threads)
     model_task = (
-        models_all.select(["model_id", "task"]).group_by(["model_id", "task"], use_threads=False).aggregate([])
+        models_all.select(["model_id", "task"]).group_by(["model_id", "task"], use_threads=True).aggregate([])
     )
     dataset_task = (
-        datasets_all.select(["dataset_id", "task"]).group_by(["dataset_id", "task"], use_threads=False).aggregate([])
+        datasets_all.select(["dataset_id", "task"]).group_by(["dataset_id", "task"], use_threads=True).aggregate([])
     )
     models = first_per_key(models_all.drop_columns(["task"]), "model_id")
     models = models.append_column("datasets_n", entry_count(models.column("datasets")))
@@ -80,8 +86,14 @@ def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, s
     }
 
 
-def write_matrices(tables: Mapping[str, pa.Table], out_dir: str | os.PathLike[str], source: str) -> None:
+def write_matrices(tables: Mapping[str, pa.Table], out_dir: str | os.PathLike[str], source: str,
+                   threads: int = 1) -> None:  # fmt: skip
     """Write each matrix atomically as ``<out_dir>/<name>.parquet``, tagged with its source."""
-    for name, table in tables.items():
+
+    def write(name: str) -> None:
         with atomic_path(Path(out_dir) / f"{name}.parquet") as tmp:
-            pq.write_table(table.replace_schema_metadata({"hubreuse.source": source}), tmp, compression="zstd")
+            pq.write_table(tables[name].replace_schema_metadata({"hubreuse.source": source}), tmp,
+                           compression="zstd")  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        list(pool.map(write, tables))

@@ -107,11 +107,19 @@ def parse_task(listings: Mapping[str, str], outputs: Mapping[str, str], source: 
 
 
 def build_matrices(model_tables: Mapping[str, str], dataset_tables: Mapping[str, str], out_dir: str,
-                   source: str) -> None:  # fmt: skip
+                   source: str, threads: int = 1) -> None:  # fmt: skip
+    import pyarrow as pa
+
     from hubreuse import matrices
 
-    tables = matrices.build_matrices(model_tables, dataset_tables)
-    matrices.write_matrices(tables, out_dir, source)
+    # Arrow's pool would otherwise use every core of the node, not the job's share.
+    previous = pa.cpu_count()
+    pa.set_cpu_count(max(1, threads))
+    try:
+        tables = matrices.build_matrices(model_tables, dataset_tables, threads)
+        matrices.write_matrices(tables, out_dir, source, threads)
+    finally:
+        pa.set_cpu_count(previous)
 
 
 def load_matrices(matrix_dir: str | os.PathLike[str], names: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:

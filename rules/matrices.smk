@@ -12,6 +12,7 @@ rule matrices:
         datasets=parsed_tables("datasets"),
         out_dir=lambda wildcards, output: os.path.dirname(output[0]),
         source=SOURCE,
+    threads: 2
     log:
         "results/logs/matrices.log",
     conda:
