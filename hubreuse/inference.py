@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
 REFERENCE_DOMAIN = "cv"  # R orders factor levels alphabetically: "cv" < "nlp", so cv is the baseline
@@ -185,6 +184,7 @@ def nb_glm(values: pd.DataFrame, measure: str, level: float = 0.95) -> NBResult:
     the rate ratio, with a Wald interval.
     """
     import statsmodels.api as sm
+    from scipy import stats as sps
 
     result = NBResult(measure=measure)
     frame = values[values["domain"].isin([REFERENCE_DOMAIN, OTHER_DOMAIN])]
@@ -281,6 +281,8 @@ class RankTest:
 def mann_whitney(values: pd.DataFrame, measure: str) -> RankTest:
     """Two-sided Mann-Whitney U test of NLP against CV (U of the NLP sample; asymptotic with tie and
     continuity correction for large samples, exact for small tie-free ones, scipy's ``method='auto'``)."""
+    from scipy import stats as sps
+
     nlp = values.loc[values["domain"] == OTHER_DOMAIN, "value"].to_numpy(dtype=float)
     cv = values.loc[values["domain"] == REFERENCE_DOMAIN, "value"].to_numpy(dtype=float)
     med = (float(np.median(nlp)) if len(nlp) else math.nan, float(np.median(cv)) if len(cv) else math.nan)

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import numbers
 import os
 import platform
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -261,23 +265,52 @@ def redact(config: Any) -> Any:
 
 
 class FigureBook:
-    """Figures in document order: number, caption, inline SVG; standalone SVG text kept for the files."""
+    """Figures in document order: number, caption, inline SVG; standalone SVG text kept for the files.
 
-    def __init__(self) -> None:
+    A figure is added as a function that draws it. With a process pool the drawing starts at once in a worker
+    while the report goes on building its other parts; :meth:`finish` collects the SVG text. Why: drawing the
+    figures is a third of the report's work outside PDF typesetting, and the report is the workflow's last job,
+    so a second core would otherwise stay idle.
+    """
+
+    def __init__(self, pool: Executor | None = None) -> None:
         self.items: dict[str, dict[str, Any]] = {}
+        self.pool = pool
 
-    def add(self, fig_id: str, svg: str, caption: str) -> dict[str, Any]:
-        from hubreuse.figures import inline_svg
-
-        item = {"id": fig_id, "number": len(self.items) + 1, "caption": caption, "svg_text": svg,
-                "svg": Markup(inline_svg(svg))}  # fmt: skip  # matplotlib output, labels escaped
+    def add(self, fig_id: str, draw: Callable[[], str] | Future | str, caption: str) -> dict[str, Any]:
+        if callable(draw):
+            draw = self.pool.submit(draw) if self.pool is not None else draw()
+        item = {"id": fig_id, "number": len(self.items) + 1, "caption": caption, "svg_text": draw, "svg": None}
         self.items[fig_id] = item
         return item
 
     def absent(self, fig_id: str, caption: str, message: str = NOT_COMPUTED) -> dict[str, Any]:
         from hubreuse.figures import placeholder
 
-        return self.add(fig_id, placeholder(fig_id, message), caption + f" ({message})")
+        return self.add(fig_id, partial(placeholder, fig_id, message), caption + f" ({message})")
+
+    def finish(self) -> None:
+        """Wait for every figure and inline it (a drawing error is raised here)."""
+        from hubreuse.figures import inline_svg
+
+        for item in self.items.values():
+            if isinstance(item["svg_text"], Future):
+                item["svg_text"] = item["svg_text"].result()
+            item["svg"] = Markup(inline_svg(item["svg_text"]))  # matplotlib output, labels escaped
+
+
+@contextmanager
+def figure_pool(workers: int) -> Iterator[Executor | None]:
+    """Worker processes for drawing figures (none when ``workers`` is 1).
+
+    Forked, so workers start at once with matplotlib already imported; they only draw from the pickled
+    arguments of each figure.
+    """
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool
 
 
 def _order(summary: pd.DataFrame) -> pd.DataFrame:
@@ -327,13 +360,13 @@ def paper_sections(tables: Mapping[str, pd.DataFrame], book: FigureBook, n_boot:
             ci = inference.bootstrap_means(values, order=list(ordered["task"]), n_resamples=n_boot, seed=seed)
             ordered = ordered.merge(ci[["task", "ci_lo", "ci_hi"]], on="task", how="left")
             section["domain_rows"] = _domain_rows(values, summary)
-            box = figures.task_boxplots(values, list(ordered["task"]), domains, f"{key}_boxplot",
+            box = partial(figures.task_boxplots, values, list(ordered["task"]), domains, f"{key}_boxplot",
                                         measure.value_label.capitalize())  # fmt: skip
             section["boxplot"] = book.add(f"{key}_boxplot", box, f"{measure.title}: distribution per task "
                                           "(box = quartiles, line = median, whiskers = 1.5 IQR, dots = outlying "
                                           "values, each distinct value drawn once).")  # fmt: skip
             by_mean = ci.assign(_m=ci["mean"].fillna(-np.inf)).sort_values("_m", ascending=False, kind="stable")
-            means = figures.mean_ci_plot(by_mean, f"{key}_means", f"Mean {measure.value_label}")
+            means = partial(figures.mean_ci_plot, by_mean, f"{key}_means", f"Mean {measure.value_label}")
             section["means"] = book.add(f"{key}_means", means, f"{measure.title}: mean per task with 95% "
                                         f"percentile bootstrap interval ({n_boot:,} resamples, seed {seed}), "
                                         "largest first.")  # fmt: skip
@@ -361,17 +394,16 @@ def top_base_models(children: pd.DataFrame | None, k: int = 10) -> pd.DataFrame 
     """Models with the most direct children (a model in several tasks is counted once)."""
     if children is None:
         return None
-    distinct = children.sort_values("value", ascending=False, kind="stable").drop_duplicates("unit_id")
-    distinct = distinct[distinct["value"] > 0]
+    # Only positive rows can make the list; filtering first leaves the de-duplication a few rows.
+    positive = children[children["value"] > 0]
+    distinct = positive.sort_values("value", ascending=False, kind="stable").drop_duplicates("unit_id")
     top = distinct.sort_values(["value", "unit_id"], ascending=[False, True], kind="stable").head(k)
     return top[["unit_id", "task", "domain", "value"]].reset_index(drop=True)
 
 
-def domain_section(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
-    """NB GLM and Mann-Whitney per measure (children per model too, when computed)."""
+def domain_tests(measures: list[tuple[str, str, pd.DataFrame | None]]) -> dict[str, Any]:
+    """NB GLM and Mann-Whitney per (key, label, values) measure; values need only domain and value."""
     items = []
-    measures = [(key, MEASURES[key].short, tables.get(f"{key}_values")) for key in MEASURES]
-    measures.append(("children", "children per model", tables.get("children_values")))
     for key, label, values in measures:
         if values is None:
             items.append({"key": key, "label": label, "available": False})
@@ -382,6 +414,16 @@ def domain_section(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
                       "summary_text": inference.format_r_summary(fit),
                       "rr": fit.coefficients[1] if fit.ok else None})  # fmt: skip
     return {"items": items}
+
+
+def domain_section(tables: Mapping[str, pd.DataFrame], pool: Executor | None = None) -> dict[str, Any] | Future:
+    """NB GLM and Mann-Whitney per measure (children per model too, when computed); in a worker when given a
+    pool, since fitting needs statsmodels, the slowest import of the report."""
+    measures = [(key, MEASURES[key].short, tables.get(f"{key}_values")) for key in MEASURES]
+    measures.append(("children", "children per model", tables.get("children_values")))
+    measures = [(key, label, None if values is None else values[["domain", "value"]])
+                for key, label, values in measures]  # fmt: skip
+    return pool.submit(domain_tests, measures) if pool is not None else domain_tests(measures)
 
 
 def quality_section(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any],
@@ -434,7 +476,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
     if child_values is not None:
         ci = inference.bootstrap_means(child_values, n_resamples=500, seed=0)
         ci = ci.assign(_m=ci["mean"].fillna(-np.inf)).sort_values("_m", ascending=False, kind="stable")
-        fig = book.add("children_means", figures.mean_ci_plot(ci, "children_means", "Mean children per model"),
+        fig = book.add("children_means", partial(figures.mean_ci_plot, ci, "children_means", "Mean children per model"),
                        "Children per model (models of the population naming the model as a base), mean per task "
                        "with 95% bootstrap interval.")  # fmt: skip
     else:
@@ -470,7 +512,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
         verdicts = rows(tails.groupby(["measure", "best_fit"]).size().rename("tasks").reset_index())
     if lorenz is not None:
         lorenz = lorenz.rename(columns={"population_share": "x", "value_share": "y"})
-        lz = book.add("lorenz", figures.lorenz_panels(lorenz, "lorenz", CONCENTRATION_TITLES),
+        lz = book.add("lorenz", partial(figures.lorenz_panels, lorenz, "lorenz", CONCENTRATION_TITLES),
                       "Lorenz curves per task (blue NLP, orange CV); the further below the diagonal, the more of "
                       "the total is held by few units.")  # fmt: skip
     else:
@@ -481,7 +523,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
     # Lineage.
     summary, depth, families, cycles = t("lineage_summary"), t("lineage_depth"), t("lineage_families"), t("lineage_cycles")
     if depth is not None:
-        dfig = book.add("lineage_depth", figures.depth_bars(depth, "lineage_depth"),
+        dfig = book.add("lineage_depth", partial(figures.depth_bars, depth, "lineage_depth"),
                         "Lineage graph: nodes per depth (0 = roots; log scale).")
     else:
         dfig = book.absent("lineage_depth", "Lineage depth")
@@ -494,7 +536,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
     months, first = t("declarations_by_month"), t("dataset_time_to_first_reuse_by_task")
     if months is not None:
         overall = months[months["domain"] == "all"]
-        mfig = book.add("declarations_by_month", figures.month_lines(overall, "declarations_by_month"),
+        mfig = book.add("declarations_by_month", partial(figures.month_lines, overall, "declarations_by_month"),
                         "Share of each month's new models (all tasks, distinct models) that declare datasets or a "
                         "base model; grey bars: models created that month.")  # fmt: skip
     else:
@@ -527,7 +569,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
             text += ", followed by " + " and ".join(f"{r['task']} ({_fmt(r['mean'])})" for _, r in rest.iterrows())
         text += f"; the fewest are declared in {last['task']} ({_fmt(last['mean'])})."
         top = ci.head(10)
-        fig = book.add("summary_diversity", figures.mean_ci_plot(top, "summary_diversity", "Mean datasets per model"),
+        fig = book.add("summary_diversity", partial(figures.mean_ci_plot, top, "summary_diversity", "Mean datasets per model"),
                        "The ten tasks whose models declare the most datasets (RQ1), means with 95% bootstrap "
                        "intervals.")  # fmt: skip
     else:
@@ -546,7 +588,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
             text += f" Across tasks, {fmt_pct(unused)} of the listed datasets are declared by no model of their task."
         labels = [f"{u} ({t})" for u, t in zip(top["unit_id"], top["task"], strict=True)]
         colours = [figures.DOMAIN_COLOURS.get(d, "#444") for d in top["domain"]]
-        fig = book.add("top_datasets", figures.top_bar(labels, list(top["value"]), "top_datasets",
+        fig = book.add("top_datasets", partial(figures.top_bar, labels, list(top["value"]), "top_datasets",
                                                        "models of the task declaring the dataset", colours),
                        "The most reused datasets (RQ2): models of the task whose card declares the dataset's id.")
     else:
@@ -562,7 +604,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
                 f"{fmt_pct((cv['value'] > 0).mean())} of the listed models are the base of at least one other.")
         labels, vals = list(topb["unit_id"]), list(topb["value"])
         colours = [figures.DOMAIN_COLOURS.get(d, "#444") for d in topb["domain"]]
-        fig = book.add("top_base_models", figures.top_bar(labels, vals, "top_base_models",
+        fig = book.add("top_base_models", partial(figures.top_bar, labels, vals, "top_base_models",
                                                           "models naming it as base model", colours),
                        "The most reused base models: distinct models whose card names the model as base_model.")
     else:
@@ -585,7 +627,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
         forest.append({"label": item["label"], "rr": rr.rate_ratio, "lo": rr.rr_lo, "hi": rr.rr_hi})
     if forest:
         text = "NLP against CV. " + "; ".join(parts) + "."
-        fig = book.add("domain_rate_ratios", figures.forest_plot(pd.DataFrame(forest), "domain_rate_ratios",
+        fig = book.add("domain_rate_ratios", partial(figures.forest_plot, pd.DataFrame(forest), "domain_rate_ratios",
                                                                  "rate ratio NLP / CV (log scale)"),
                        "NLP against CV: rate ratios (NLP mean / CV mean) from the negative binomial GLMs, with 95% "
                        "Wald intervals; right of the dashed line NLP is higher.")  # fmt: skip
@@ -602,7 +644,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
                 f"(median absolute relative difference {fmt_pct(rel.median())}).")
         if synthetic:
             text += " This run uses synthetic demo data, so differences are expected and say nothing about the study."
-        fig = book.add("replication", figures.replication_scatter(comparison, "replication"),
+        fig = book.add("replication", partial(figures.replication_scatter, comparison, "replication"),
                        "Published means (Park & Yoon 2025) against this run's; dashed line = equal.")
     else:
         text = f"Replication: {NOT_COMPUTED}."
@@ -620,27 +662,31 @@ def _p_text(p: float) -> str:
 
 
 def build_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], config: Mapping[str, Any],
-                  n_boot: int = 2000, seed: int = 0, published: pd.DataFrame | None = None) -> dict[str, Any]:  # fmt: skip
-    """Everything the template shows, computed from the tables."""
+                  n_boot: int = 2000, seed: int = 0, published: pd.DataFrame | None = None,
+                  workers: int = 1) -> dict[str, Any]:  # fmt: skip
+    """Everything the template shows, computed from the tables (figures drawn by ``workers`` processes)."""
     tables = load_inputs(sources)
-    book = FigureBook()
     synthetic = bool(manifest.get("synthetic")) or manifest.get("source") == "demo"
     published = replication.load_published() if published is None else published
     comparison = replication.compare(published, {k: tables.get(k) for k in MEASURES})
-    # Paper sections build their figures after the summary's, so numbering follows the document.
-    summary_book = book
-    paper_book = FigureBook()
-    paper = paper_sections(tables, paper_book, n_boot, seed)
-    domain = domain_section(tables)
-    found = findings(paper, domain, comparison, tables, summary_book, synthetic)
-    for item in paper_book.items.values():
-        summary_book.add(item["id"], item["svg_text"], item["caption"])
-    for key in MEASURES:
-        if "boxplot" in paper[key]:
-            paper[key]["boxplot"] = book.items[f"{key}_boxplot"]
-            paper[key]["means"] = book.items[f"{key}_means"]
-    beyond = beyond_section(tables, book)
-    quality = quality_section(tables, manifest, paper)
+    with figure_pool(workers) as pool:
+        domain = domain_section(tables, pool)
+        book = FigureBook(pool)
+        # Paper sections build their figures after the summary's, so numbering follows the document.
+        summary_book = book
+        paper_book = FigureBook(pool)
+        paper = paper_sections(tables, paper_book, n_boot, seed)
+        domain = domain.result() if isinstance(domain, Future) else domain
+        found = findings(paper, domain, comparison, tables, summary_book, synthetic)
+        for item in paper_book.items.values():
+            summary_book.add(item["id"], item["svg_text"], item["caption"])
+        for key in MEASURES:
+            if "boxplot" in paper[key]:
+                paper[key]["boxplot"] = book.items[f"{key}_boxplot"]
+                paper[key]["means"] = book.items[f"{key}_means"]
+        beyond = beyond_section(tables, book)
+        quality = quality_section(tables, manifest, paper)
+        book.finish()
     rep_groups = [{"rq": rq, "title": MEASURES[rq].title, "rows": rows(comparison[comparison["rq"] == rq])}
                   for rq in MEASURES]  # fmt: skip
     effective = redact(dict(config) if config else dict(manifest.get("config", {}) or {}))
@@ -690,12 +736,14 @@ def render_report(
     n_boot: int = 2000,
     seed: int = 0,
     published: pd.DataFrame | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Render the report to HTML and PDF (and each figure to its own SVG file when asked); returns the context."""
     unknown = set(figure_paths or {}) - set(FIGURE_IDS)
     if unknown:
         raise ValueError(f"unknown figure id(s): {', '.join(sorted(unknown))}")
-    context = build_context(sources, manifest, config, n_boot=n_boot, seed=seed, published=published)
+    context = build_context(sources, manifest, config, n_boot=n_boot, seed=seed, published=published,
+                            workers=workers)  # fmt: skip
     html = render_html(context, template_dir)
     with atomic_path(html_path) as tmp:
         tmp.write_text(html, encoding="utf-8")

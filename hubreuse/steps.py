@@ -167,7 +167,7 @@ def paper_tables(matrix_dir: str, domains: Mapping[str, str], source: str, table
 
 def render_report(tables: Mapping[str, str], manifest: str, config: Mapping[str, Any], template_dir: str,
                   html_out: str, pdf_out: str, figures: Mapping[str, str] | None = None, n_boot: int = 2000,
-                  seed: int = 0) -> None:  # fmt: skip
+                  seed: int = 0, threads: int = 1) -> None:  # fmt: skip
     """The findings report (HTML, PDF, one SVG per figure) from every table by name -> path.
 
     Names are the tables' file stems (``rq1``..``rq3`` or their file stems, ``rq1_values``..., ``declaration_shapes``,
@@ -178,7 +178,7 @@ def render_report(tables: Mapping[str, str], manifest: str, config: Mapping[str,
 
     run = json.loads(Path(manifest).read_text(encoding="utf-8"))
     report.render_report(tables, run, config, template_dir, html_out, pdf_out, figure_paths=figures,
-                         n_boot=n_boot, seed=seed)  # fmt: skip
+                         n_boot=n_boot, seed=seed, workers=threads)  # fmt: skip
 
 
 CANONICAL_TABLES = ("rq1_canonical", "rq2_canonical", "canonicalisation_summary")

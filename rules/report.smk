@@ -21,6 +21,7 @@ rule report:
         figures=report_figures(),
         n_boot=2000,
         seed=0,
+    threads: 2
     log:
         "results/logs/report.log",
     conda:

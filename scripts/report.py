@@ -15,5 +15,6 @@ run_step(
         figures=dict(snakemake.params.figures),
         n_boot=int(snakemake.params.n_boot),
         seed=int(snakemake.params.seed),
+        threads=snakemake.threads,
     ),
 )

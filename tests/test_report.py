@@ -265,3 +265,27 @@ def test_compare_marks_cv_rq2_sd_and_computes_differences():
     assert table.loc["b", "rel_diff_mean"] == pytest.approx(0.25)
     assert table.loc["b", "diff_sd"] == pytest.approx(0.5)
     assert pd.isna(table.loc["a", "diff_sd"]) and "not comparable" in table.loc["a", "note"]
+
+
+def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process():
+    """The workflow draws figures in two worker processes; the numbers, captions, SVG text and domain tests must
+    be those of drawing them one by one in the report's own process."""
+    rng = np.random.default_rng(11)
+    tables: dict[str, object] = {}
+    for key in ("rq1", "rq2", "rq3"):
+        values = values_for(rng, key, "org/remote")
+        tables[f"{key}_values"] = values
+        tables[key] = summary_of(values, 100)
+    manifest = {"source": "demo", "synthetic": True,
+                "tasks": [{"task": t, "domain": d, "models": 120, "datasets": 30} for t, d in TASKS.items()]}  # fmt: skip
+    serial = report.build_context(tables, manifest, {}, n_boot=200, seed=3, workers=1)
+    parallel = report.build_context(tables, manifest, {}, n_boot=200, seed=3, workers=2)
+    assert list(parallel["figures"]) == list(serial["figures"])
+    for fig_id, item in serial["figures"].items():
+        other = parallel["figures"][fig_id]
+        assert (other["number"], other["caption"]) == (item["number"], item["caption"]), fig_id
+        assert other["svg_text"] == item["svg_text"], fig_id
+        assert other["svg"] == item["svg"], fig_id
+    assert [i["summary_text"] for i in parallel["domain"]["items"] if i["available"]] == [
+        i["summary_text"] for i in serial["domain"]["items"] if i["available"]]
+    assert len(serial["figures"]) == 15
