@@ -1,7 +1,12 @@
 # Stats: the paper's three measures per task.
 
 
+# Priorities order the stats jobs on few cores: the longest job (reuse) and the one that unblocks three
+# concentration jobs (paper tables) first, then the concentration jobs, so the short ones fill the gaps.
+
+
 rule paper_tables:
+    priority: 20
     input:
         expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
     output:
@@ -43,6 +48,7 @@ rule canonical_tables:
 
 
 rule reuse_tables:
+    priority: 20
     input:
         expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
     output:
@@ -64,6 +70,7 @@ rule reuse_tables:
 
 
 rule concentration_measure:
+    priority: 10
     input:
         values=lambda wildcards: measure_values()[wildcards.measure],
     output:
