@@ -11,6 +11,7 @@ from hubreuse.stats import MEASURES
 from hubreuse.steps import (
     BEYOND_TABLES,
     CANONICAL_TABLES,
+    CONCENTRATION_GROUPS,
     CONCENTRATION_MEASURES,
     FIGURE_IDS,
     LINEAGE_TABLES,
@@ -81,11 +82,9 @@ def rq_tables():
     return {key: f"results/tables/{name}.csv" for key, name in MEASURES.items()}
 
 
-def measure_values():
-    """Per-unit values of every measure whose concentration is reported."""
-    return {
-        measure: f"results/stats/{measure}_values.parquet" for measure in CONCENTRATION_MEASURES
-    }
+def measure_values(group):
+    """Per-unit values of the measures of one concentration group, by measure."""
+    return {measure: f"results/stats/{measure}_values.parquet" for measure in CONCENTRATION_GROUPS[group]}
 
 
 def report_tables():

@@ -69,22 +69,23 @@ rule reuse_tables:
         "../scripts/reuse_tables.py"
 
 
-rule concentration_measure:
+rule concentration_group:
     priority: 10
     input:
-        values=lambda wildcards: measure_values()[wildcards.measure],
+        unpack(lambda wildcards: measure_values(wildcards.group)),
     output:
-        concentration="results/stats/concentration/{measure}.concentration.csv",
-        heavy_tail="results/stats/concentration/{measure}.heavy_tail.csv",
-        lorenz="results/stats/concentration/{measure}.lorenz.csv",
+        concentration="results/stats/concentration/{group}.concentration.csv",
+        heavy_tail="results/stats/concentration/{group}.heavy_tail.csv",
+        lorenz="results/stats/concentration/{group}.lorenz.csv",
     wildcard_constraints:
-        measure="|".join(CONCENTRATION_MEASURES),
+        group="|".join(CONCENTRATION_GROUPS),
     params:
+        value_files=lambda wildcards: measure_values(wildcards.group),
         source=SOURCE,
         n_boot=config.get("bootstrap_resamples", 2000),
         seed=config.get("seed", 0),
     log:
-        "results/logs/concentration/{measure}.log",
+        "results/logs/concentration/{group}.log",
     conda:
         "../envs/analysis.yaml"
     script:
@@ -93,11 +94,9 @@ rule concentration_measure:
 
 rule concentration:
     input:
-        concentration=expand(
-            "results/stats/concentration/{measure}.concentration.csv", measure=CONCENTRATION_MEASURES
-        ),
-        heavy_tail=expand("results/stats/concentration/{measure}.heavy_tail.csv", measure=CONCENTRATION_MEASURES),
-        lorenz=expand("results/stats/concentration/{measure}.lorenz.csv", measure=CONCENTRATION_MEASURES),
+        concentration=expand("results/stats/concentration/{group}.concentration.csv", group=CONCENTRATION_GROUPS),
+        heavy_tail=expand("results/stats/concentration/{group}.heavy_tail.csv", group=CONCENTRATION_GROUPS),
+        lorenz=expand("results/stats/concentration/{group}.lorenz.csv", group=CONCENTRATION_GROUPS),
     output:
         concentration="results/tables/concentration.csv",
         heavy_tail="results/tables/heavy_tail.csv",

@@ -1,10 +1,10 @@
 """Collect one task's listings (models and datasets) from the configured source."""
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import collect_task
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: collect_task(
         snakemake.params.source,
         snakemake.wildcards.task,

@@ -1,12 +1,12 @@
-"""Concentration and heavy-tail statistics of one measure."""
+"""Concentration and heavy-tail statistics of one group of measures."""
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import concentration_tables
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: concentration_tables(
-        {snakemake.wildcards.measure: snakemake.input.values},
+        dict(snakemake.params.value_files),
         snakemake.params.source,
         snakemake.params.n_boot,
         snakemake.params.seed,

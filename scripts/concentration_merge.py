@@ -1,10 +1,10 @@
-"""The per-measure concentration tables stacked into one table each."""
+"""The per-group concentration tables stacked into one table each."""
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import stack_csv
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: [
         stack_csv(list(snakemake.input[key]), snakemake.output[key])
         for key in ("concentration", "heavy_tail", "lorenz")

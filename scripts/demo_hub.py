@@ -1,10 +1,10 @@
 """Generate the synthetic Hub dumps (source: demo)."""
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import generate_demo
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: generate_demo(
         snakemake.config,
         snakemake.params.domains,

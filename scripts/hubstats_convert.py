@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 from hubreuse.hubstats import convert_snapshot
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: convert_snapshot(
         snakemake.input.parquet,
         snakemake.wildcards.kind,

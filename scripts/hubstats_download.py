@@ -1,10 +1,10 @@
 """Download the hub-stats snapshot's Parquet files at one resolved commit (source: hubstats)."""
 
 from hubreuse.hubstats import download_snapshot
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: download_snapshot(
         snakemake.params.repo,
         snakemake.params.revision,

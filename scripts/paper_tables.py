@@ -1,10 +1,10 @@
 """The paper's three measures per task."""
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import paper_tables
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: paper_tables(
         snakemake.params.matrix_dir,
         snakemake.params.domains,

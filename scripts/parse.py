@@ -1,10 +1,10 @@
 """Parse one task's raw listings (models and datasets) into typed Parquet tables."""
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import parse_task
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: parse_task(
         {"models": snakemake.input.models, "datasets": snakemake.input.datasets},
         {"models": snakemake.output.models, "datasets": snakemake.output.datasets},

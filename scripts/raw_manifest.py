@@ -1,10 +1,10 @@
 """Write the run's manifest from the per-listing manifests."""
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import run_manifest
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: run_manifest(
         snakemake.input.listings,
         snakemake.input.indexes,

@@ -1,10 +1,10 @@
 """Render the report (HTML, PDF and one SVG per figure)."""
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import render_report
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: render_report(
         {key: snakemake.input[key] for key in snakemake.params.tables},
         snakemake.input.manifest,

@@ -2,11 +2,11 @@
 
 import os
 
-from hubreuse.runner import run_step, snakemake_log
+from hubreuse.runner import run_job
 from hubreuse.steps import reuse_tables
 
-run_step(
-    snakemake_log(snakemake),
+run_job(
+    snakemake,
     lambda: reuse_tables(
         snakemake.params.matrix_dir,
         snakemake.params.domains,

@@ -148,8 +148,9 @@ def test_stacked_csv_keeps_every_cell_as_written(tmp_path) -> None:
     assert out.read_text(encoding="utf-8") == expected
 
 
-def test_per_measure_jobs_stacked_equal_one_job(tmp_path) -> None:
-    """The workflow runs concentration once per measure and stacks the tables: same bytes as one run over all."""
+def test_per_group_jobs_stacked_equal_one_job(tmp_path) -> None:
+    """The workflow runs concentration once per group of measures and stacks the tables: same bytes as one run
+    over all measures."""
     from hubreuse.steps import concentration_tables, stack_csv
 
     rng = np.random.default_rng(3)
@@ -161,9 +162,18 @@ def test_per_measure_jobs_stacked_equal_one_job(tmp_path) -> None:
     names = ("concentration", "heavy_tail", "lorenz")
     concentration_tables({m: str(p) for m, p in values.items()}, "demo", 200, 0,
                          *(str(tmp_path / f"all.{n}.csv") for n in names))  # fmt: skip
-    for measure, path in values.items():
-        concentration_tables({measure: str(path)}, "demo", 200, 0,
-                             *(str(tmp_path / f"{measure}.{n}.csv") for n in names))  # fmt: skip
+    groups = {"paper": ("rq1", "rq2"), "children": ("children",)}
+    for group, measures in groups.items():
+        concentration_tables({m: str(values[m]) for m in measures}, "demo", 200, 0,
+                             *(str(tmp_path / f"{group}.{n}.csv") for n in names))  # fmt: skip
     for name in names:
-        stack_csv([str(tmp_path / f"{m}.{name}.csv") for m in values], str(tmp_path / f"stacked.{name}.csv"))
+        stack_csv([str(tmp_path / f"{g}.{name}.csv") for g in groups], str(tmp_path / f"stacked.{name}.csv"))
         assert (tmp_path / f"stacked.{name}.csv").read_bytes() == (tmp_path / f"all.{name}.csv").read_bytes(), name
+    stacked = pd.read_csv(tmp_path / "stacked.concentration.csv")
+    assert list(dict.fromkeys(stacked["measure"])) == ["rq1", "rq2", "children"]
+
+
+def test_concentration_groups_cover_every_measure_once_in_order() -> None:
+    from hubreuse.steps import CONCENTRATION_GROUPS, CONCENTRATION_MEASURES
+
+    assert [m for group in CONCENTRATION_GROUPS.values() for m in group] == list(CONCENTRATION_MEASURES)

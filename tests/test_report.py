@@ -14,7 +14,7 @@ import pandas as pd
 import pypdf
 import pytest
 
-from hubreuse import replication, report
+from hubreuse import pdf, replication, report
 from tests.conftest import shared_path
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -203,7 +203,7 @@ def test_remote_url_in_an_id_is_never_fetched(rendered, server):
 
 def test_pdf_renderer_fetches_nothing_remote_even_from_raw_markup(tmp_path, server):
     html = f'<html><body><p>x</p><img src="http://127.0.0.1:{server}/raw"><img src="file:///etc/hostname"></body></html>'
-    report.write_pdf(html, tmp_path / "x.pdf", tmp_path, [tmp_path])
+    pdf.write_pdf(html, tmp_path / "x.pdf", tmp_path, [tmp_path])
     assert CountingHandler.hits == []
     assert (tmp_path / "x.pdf").stat().st_size > 0
 
@@ -213,7 +213,7 @@ def test_local_only_fetcher_refuses_http_and_files_outside_its_roots(tmp_path, s
     inside.mkdir()
     (inside / "a.css").write_text("p {}", encoding="utf-8")
     (tmp_path / "outside.css").write_text("p {}", encoding="utf-8")
-    fetcher = report.LocalOnlyFetcher([inside])
+    fetcher = pdf.LocalOnlyFetcher([inside])
     for url in (f"http://127.0.0.1:{server}/y", f"https://127.0.0.1:{server}/y", "ftp://127.0.0.1/y",
                 (tmp_path / "outside.css").as_uri(), (inside / ".." / "outside.css").as_uri()):  # fmt: skip
         with pytest.raises(ValueError):

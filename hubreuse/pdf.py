@@ -1,0 +1,61 @@
+"""The report's PDF: weasyprint, reading local files only, with figures as SVG images.
+
+Kept apart from :mod:`hubreuse.report` so that weasyprint (about a second to import) loads only when the PDF is
+typeset, after the report's figure workers have been started.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+
+from hubreuse.io import atomic_path
+
+
+class LocalOnlyFetcher(weasyprint.URLFetcher):
+    """A weasyprint fetcher that serves ``data:`` URLs and files under the allowed folders, nothing else."""
+
+    def __init__(self, allowed_roots: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.allowed_roots = [Path(root).resolve() for root in allowed_roots]
+
+    def fetch(self, url: str, headers: Any = None):  # noqa: ANN201 - weasyprint's response type
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.allowed_roots):
+                raise ValueError(f"refusing to read {path}: outside the report's folders")
+        elif parts.scheme != "data":
+            raise ValueError(f"refusing to fetch {url!r}: the report reads local files only")
+        return super().fetch(url, headers)
+
+
+_INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+
+
+def svg_as_images(html: str) -> str:
+    """The HTML with each inline ``<svg>`` turned into an ``<img>`` of the same SVG as a data URL.
+
+    Why: weasyprint draws both as vectors, but an inline SVG goes through the HTML parser and the CSS cascade
+    node by node, which costs seconds for the report's figures; as an image it is parsed once by an XML parser.
+    """
+    def to_img(match: re.Match[str]) -> str:
+        data = base64.b64encode(match.group(0).encode("utf-8")).decode("ascii")
+        return f'<img class="svg" alt="figure" src="data:image/svg+xml;base64,{data}">'
+
+    return _INLINE_SVG.sub(to_img, html)
+
+
+def write_pdf(html: str, out_path: str | os.PathLike[str], base_dir: Path, allowed_roots: list[Path]) -> None:
+    html = svg_as_images(html)
+    document = weasyprint.HTML(
+        string=html, base_url=str(base_dir) + os.sep, url_fetcher=LocalOnlyFetcher(allowed_roots)
+    )
+    with atomic_path(out_path) as tmp:
+        document.write_pdf(tmp)
