@@ -84,7 +84,7 @@ def children_per_model_values(
     counts = children_counts(model_base)
     value = members["model_id"].map(counts).fillna(0).astype("int64")
     return pd.DataFrame(
-        {"task": members["task"].to_numpy(), "domain": members["domain"].to_numpy(),
+        {"task": members["task"].array, "domain": members["domain"].array,
          "unit_id": members["model_id"].to_numpy(), "value": value.to_numpy()}
     )
 
@@ -304,8 +304,9 @@ def domain_measures_distinct(
             "rq3_zeros": pd.to_numeric(joined["base_model_n"]).fillna(0),
             "children": joined["model_id"].map(counts).fillna(0),
         }
+        domain = pd.Categorical(joined["domain"])  # once: string columns are re-encoded on every frame built
         for measure, value in per.items():
-            frame = pd.DataFrame({"domain": joined["domain"].to_numpy(), "value": value.to_numpy(dtype=float)})
+            frame = pd.DataFrame({"domain": domain, "value": value.to_numpy(dtype=float)})
             frame = frame.dropna(subset=["value"])
             stats = _summary(frame, ["domain"], "value").reset_index()
             frames.append(stats.assign(measure=measure, counting=counting))

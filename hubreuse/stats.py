@@ -34,8 +34,8 @@ def declared_counts(
     values = values[values["task"].isin(list(domains))]
     return pd.DataFrame(
         {
-            "task": values["task"].to_numpy(),
-            "domain": values["task"].map(domains).to_numpy(),
+            "task": values["task"].array,
+            "domain": values["task"].map(domains).array,
             "unit_id": values["model_id"].to_numpy(),
             "value": values[count_column].astype("int64").to_numpy(),
         },
@@ -57,8 +57,8 @@ def models_per_dataset(
     )
     return pd.DataFrame(
         {
-            "task": values["task"].to_numpy(),
-            "domain": values["task"].map(domains).to_numpy(),
+            "task": values["task"].array,
+            "domain": values["task"].map(domains).array,
             "unit_id": values["dataset_id"].to_numpy(),
             "value": values["value"].fillna(0).astype("int64").to_numpy(),
         },
