@@ -1,7 +1,9 @@
 """The report's PDF: weasyprint, reading local files only, with figures as SVG images.
 
 Kept apart from :mod:`hubreuse.report` so that weasyprint (about a second to import) loads only when the PDF is
-typeset, after the report's figure workers have been started.
+typeset, after the report's figure workers have been started. Figures may be named by ``hubreuse-figure:<id>``
+URLs, whose SVG the fetcher asks for only when the renderer reaches them: typesetting starts while figures are
+still being drawn.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -17,16 +20,25 @@ import weasyprint
 
 from hubreuse.io import atomic_path
 
+FIGURE_SCHEME = "hubreuse-figure"
+
 
 class LocalOnlyFetcher(weasyprint.URLFetcher):
-    """A weasyprint fetcher that serves ``data:`` URLs and files under the allowed folders, nothing else."""
+    """A weasyprint fetcher that serves ``data:`` URLs, files under the allowed folders and the report's own
+    figures (``hubreuse-figure:<id>``, from a function returning the SVG text), nothing else."""
 
-    def __init__(self, allowed_roots: list[Path]) -> None:
+    def __init__(self, allowed_roots: list[Path], figures: Mapping[str, Callable[[], str]] | None = None) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
         self.allowed_roots = [Path(root).resolve() for root in allowed_roots]
+        self.figures = dict(figures or {})
 
     def fetch(self, url: str, headers: Any = None):  # noqa: ANN201 - weasyprint's response type
         parts = urlsplit(url)
+        if parts.scheme == FIGURE_SCHEME:
+            if parts.path not in self.figures:
+                raise ValueError(f"no figure {parts.path!r} in this report")
+            svg = self.figures[parts.path]().encode("utf-8")
+            return weasyprint.urls.URLFetcherResponse(url, svg, {"Content-Type": "image/svg+xml"})
         if parts.scheme == "file":
             path = Path(unquote(parts.path)).resolve()
             if not any(path.is_relative_to(root) for root in self.allowed_roots):
@@ -52,10 +64,12 @@ def svg_as_images(html: str) -> str:
     return _INLINE_SVG.sub(to_img, html)
 
 
-def write_pdf(html: str, out_path: str | os.PathLike[str], base_dir: Path, allowed_roots: list[Path]) -> None:
+def write_pdf(html: str, out_path: str | os.PathLike[str], base_dir: Path, allowed_roots: list[Path],
+              figures: Mapping[str, Callable[[], str]] | None = None) -> None:  # fmt: skip
+    """Typeset ``html`` to ``out_path``; ``figures`` serve its ``hubreuse-figure:<id>`` images."""
     html = svg_as_images(html)
     document = weasyprint.HTML(
-        string=html, base_url=str(base_dir) + os.sep, url_fetcher=LocalOnlyFetcher(allowed_roots)
+        string=html, base_url=str(base_dir) + os.sep, url_fetcher=LocalOnlyFetcher(allowed_roots, figures)
     )
     with atomic_path(out_path) as tmp:
         document.write_pdf(tmp)

@@ -245,12 +245,22 @@ class FigureBook:
 
     def finish(self) -> None:
         """Wait for every figure and inline it (a drawing error is raised here)."""
-        from hubreuse.figures import inline_svg
+        finish_figures(self.items)
 
-        for item in self.items.values():
-            if isinstance(item["svg_text"], Future):
-                item["svg_text"] = item["svg_text"].result()
-            item["svg"] = Markup(inline_svg(item["svg_text"]))  # matplotlib output, labels escaped
+
+def figure_svg(item: dict[str, Any]) -> str:
+    """A figure's SVG text, waiting for its worker if it is still being drawn."""
+    if isinstance(item["svg_text"], Future):
+        item["svg_text"] = item["svg_text"].result()
+    return item["svg_text"]
+
+
+def finish_figures(items: Mapping[str, dict[str, Any]]) -> None:
+    """Wait for every figure and set its inline SVG markup."""
+    from hubreuse.figures import inline_svg
+
+    for item in items.values():
+        item["svg"] = Markup(inline_svg(figure_svg(item)))  # matplotlib output, labels escaped
 
 
 @contextmanager
@@ -619,28 +629,36 @@ def build_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], confi
                   n_boot: int = 2000, seed: int = 0, published: pd.DataFrame | None = None,
                   workers: int = 1) -> dict[str, Any]:  # fmt: skip
     """Everything the template shows, computed from the tables (figures drawn by ``workers`` processes)."""
+    with figure_pool(workers) as pool:
+        context = collect_context(sources, manifest, config, n_boot, seed, published, pool)
+        finish_figures(context["figures"])
+    return context
+
+
+def collect_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], config: Mapping[str, Any],
+                    n_boot: int = 2000, seed: int = 0, published: pd.DataFrame | None = None,
+                    pool: Executor | None = None) -> dict[str, Any]:  # fmt: skip
+    """As :func:`build_context`, but figures given to ``pool`` may still be drawing (see :func:`figure_svg`)."""
     tables = load_inputs(sources)
     synthetic = bool(manifest.get("synthetic")) or manifest.get("source") == "demo"
     published = replication.load_published() if published is None else published
     comparison = replication.compare(published, {k: tables.get(k) for k in MEASURES})
-    with figure_pool(workers) as pool:
-        domain = domain_section(tables, pool)
-        book = FigureBook(pool)
-        # Paper sections build their figures after the summary's, so numbering follows the document.
-        summary_book = book
-        paper_book = FigureBook(pool)
-        paper = paper_sections(tables, paper_book, n_boot, seed)
-        domain = domain.result() if isinstance(domain, Future) else domain
-        found = findings(paper, domain, comparison, tables, summary_book, synthetic)
-        for item in paper_book.items.values():
-            summary_book.add(item["id"], item["svg_text"], item["caption"])
-        for key in MEASURES:
-            if "boxplot" in paper[key]:
-                paper[key]["boxplot"] = book.items[f"{key}_boxplot"]
-                paper[key]["means"] = book.items[f"{key}_means"]
-        beyond = beyond_section(tables, book)
-        quality = quality_section(tables, manifest, paper)
-        book.finish()
+    domain = domain_section(tables, pool)
+    book = FigureBook(pool)
+    # Paper sections build their figures after the summary's, so numbering follows the document.
+    summary_book = book
+    paper_book = FigureBook(pool)
+    paper = paper_sections(tables, paper_book, n_boot, seed)
+    domain = domain.result() if isinstance(domain, Future) else domain
+    found = findings(paper, domain, comparison, tables, summary_book, synthetic)
+    for item in paper_book.items.values():
+        summary_book.add(item["id"], item["svg_text"], item["caption"])
+    for key in MEASURES:
+        if "boxplot" in paper[key]:
+            paper[key]["boxplot"] = book.items[f"{key}_boxplot"]
+            paper[key]["means"] = book.items[f"{key}_means"]
+    beyond = beyond_section(tables, book)
+    quality = quality_section(tables, manifest, paper)
     rep_groups = [{"rq": rq, "title": MEASURES[rq].title, "rows": rows(comparison[comparison["rq"] == rq])}
                   for rq in MEASURES]  # fmt: skip
     effective = redact(dict(config) if config else dict(manifest.get("config", {}) or {}))
@@ -696,16 +714,25 @@ def render_report(
     unknown = set(figure_paths or {}) - set(FIGURE_IDS)
     if unknown:
         raise ValueError(f"unknown figure id(s): {', '.join(sorted(unknown))}")
-    context = build_context(sources, manifest, config, n_boot=n_boot, seed=seed, published=published,
-                            workers=workers)  # fmt: skip
+    with figure_pool(workers) as pool:
+        context = collect_context(sources, manifest, config, n_boot, seed, published, pool)
+        from hubreuse.pdf import FIGURE_SCHEME, write_pdf  # weasyprint loads once the figures are drawing
+
+        # The PDF is typeset while figures are still drawing: its HTML names each figure by a URL that the
+        # renderer fetches (and waits for) only when it builds that image's box, after parsing and styling
+        # the whole document.
+        figures = context["figures"]
+        for fig_id, item in figures.items():
+            item["svg"] = Markup(f'<img class="svg" alt="figure" src="{FIGURE_SCHEME}:{fig_id}">')
+        pdf_html = render_html(context, template_dir)
+        write_pdf(pdf_html, pdf_path, Path(html_path).parent, [Path(template_dir), Path(html_path).parent],
+                  figures={fig_id: partial(figure_svg, item) for fig_id, item in figures.items()})  # fmt: skip
+        finish_figures(figures)
     html = render_html(context, template_dir)
     with atomic_path(html_path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     for fig_id, path in (figure_paths or {}).items():
         with atomic_path(path) as tmp:
-            tmp.write_text(context["figures"][fig_id]["svg_text"], encoding="utf-8")
-    from hubreuse.pdf import write_pdf  # weasyprint loads here, after the figure workers have started
-
-    write_pdf(html, pdf_path, Path(html_path).parent, [Path(template_dir), Path(html_path).parent])
+            tmp.write_text(figures[fig_id]["svg_text"], encoding="utf-8")
     log.info("report written: %s, %s", html_path, pdf_path)
     return context

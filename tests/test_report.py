@@ -289,3 +289,29 @@ def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process():
     assert [i["summary_text"] for i in parallel["domain"]["items"] if i["available"]] == [
         i["summary_text"] for i in serial["domain"]["items"] if i["available"]]
     assert len(serial["figures"]) == 15
+
+
+def test_pdf_typeset_while_workers_draw_equals_serial(tmp_path):
+    """With workers the PDF is typeset while figures are drawing (each fetched when the renderer reaches it):
+    the PDF text, outline and figure files must be those of the serial run."""
+    rng = np.random.default_rng(12)
+    tables: dict[str, object] = {}
+    for key in ("rq1", "rq2", "rq3"):
+        values = values_for(rng, key, "org/remote")
+        tables[f"{key}_values"] = values
+        tables[key] = summary_of(values, 100)
+    manifest = {"source": "demo", "synthetic": True,
+                "tasks": [{"task": t, "domain": d, "models": 120, "datasets": 30} for t, d in TASKS.items()]}  # fmt: skip
+    runs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        figure_paths = {"rq1_boxplot": out / "rq1_boxplot.svg", "replication": out / "replication.svg"}
+        report.render_report(tables, manifest, {}, REPO / "report", out / "report.html", out / "report.pdf",
+                             figure_paths=figure_paths, n_boot=100, seed=1, workers=workers)  # fmt: skip
+        reader = pypdf.PdfReader(out / "report.pdf")
+        text = [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+\+00:00", "<time>", page.extract_text()) for page in reader.pages]
+        runs[workers] = (text, [o.title for o in reader.outline
+                         if not isinstance(o, list)], {k: p.read_text() for k, p in figure_paths.items()})  # fmt: skip
+    assert runs[2] == runs[1]
+    assert "Figure 1." in "\n".join(runs[1][0])
+    assert runs[1][2]["rq1_boxplot"].lstrip().startswith("<?xml")
