@@ -194,3 +194,16 @@ def test_dataset_time_to_first_reuse() -> None:
     assert summary.loc["text-classification", "n_datasets"] == sum(
         "task_categories:text-classification" in (r.get("tags") or []) for r in c["raw_datasets"])
     assert math.isfinite(summary.loc["text-classification", "days_median"])
+
+
+def test_join_sorted_groups_equals_plain_join_per_key() -> None:
+    from hubreuse.reuse import join_sorted_groups
+
+    frame = pd.DataFrame({"k": [1, 1, 1, 4, 7, 7], "v": ["a", "b;x", "c", "d", "", "e"]})
+    expected: dict[int, list[str]] = {}
+    for k, v in zip(frame["k"], frame["v"], strict=True):
+        expected.setdefault(k, []).append(v)
+    got = join_sorted_groups(frame, "k", "v")
+    assert got.to_dict() == {k: ";".join(vs) for k, vs in expected.items()}
+    assert list(got.index) == [1, 4, 7]
+    assert join_sorted_groups(frame.iloc[:0], "k", "v").empty
