@@ -267,10 +267,9 @@ def test_compare_marks_cv_rq2_sd_and_computes_differences():
     assert pd.isna(table.loc["a", "diff_sd"]) and "not comparable" in table.loc["a", "note"]
 
 
-def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process():
-    """The workflow draws figures in two worker processes; the numbers, captions, SVG text and domain tests must
-    be those of drawing them one by one in the report's own process."""
-    rng = np.random.default_rng(11)
+def paper_only_inputs(seed: int) -> tuple[dict[str, object], dict[str, object]]:
+    """The paper's three measures (summaries and values) of a small synthetic run, and its manifest."""
+    rng = np.random.default_rng(seed)
     tables: dict[str, object] = {}
     for key in ("rq1", "rq2", "rq3"):
         values = values_for(rng, key, "org/remote")
@@ -278,6 +277,13 @@ def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process():
         tables[key] = summary_of(values, 100)
     manifest = {"source": "demo", "synthetic": True,
                 "tasks": [{"task": t, "domain": d, "models": 120, "datasets": 30} for t, d in TASKS.items()]}  # fmt: skip
+    return tables, manifest
+
+
+def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process():
+    """The workflow draws figures in two worker processes; the numbers, captions, SVG text and domain tests must
+    be those of drawing them one by one in the report's own process."""
+    tables, manifest = paper_only_inputs(11)
     serial = report.build_context(tables, manifest, {}, n_boot=200, seed=3, workers=1)
     parallel = report.build_context(tables, manifest, {}, n_boot=200, seed=3, workers=2)
     assert list(parallel["figures"]) == list(serial["figures"])
@@ -294,14 +300,7 @@ def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process():
 def test_pdf_typeset_while_workers_draw_equals_serial(tmp_path):
     """With workers the PDF is typeset while figures are drawing (each fetched when the renderer reaches it):
     the PDF text, outline and figure files must be those of the serial run."""
-    rng = np.random.default_rng(12)
-    tables: dict[str, object] = {}
-    for key in ("rq1", "rq2", "rq3"):
-        values = values_for(rng, key, "org/remote")
-        tables[f"{key}_values"] = values
-        tables[key] = summary_of(values, 100)
-    manifest = {"source": "demo", "synthetic": True,
-                "tasks": [{"task": t, "domain": d, "models": 120, "datasets": 30} for t, d in TASKS.items()]}  # fmt: skip
+    tables, manifest = paper_only_inputs(12)
     runs = {}
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
