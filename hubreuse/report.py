@@ -19,6 +19,7 @@ import numbers
 import os
 import platform
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -270,7 +271,9 @@ def figure_pool(workers: int) -> Iterator[Executor | None]:
     Forked, so workers start at once with matplotlib already imported; they only draw from the pickled
     arguments of each figure.
     """
-    if workers <= 1:
+    if workers <= 1 or not sys.platform.startswith("linux"):
+        # Only fork starts workers without re-running the job's script in each, and macOS and Windows either
+        # lack it or call it unsafe: there the figures are drawn one by one in the report's own process.
         yield None
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:

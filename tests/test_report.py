@@ -314,3 +314,12 @@ def test_pdf_typeset_while_workers_draw_equals_serial(tmp_path):
     assert runs[2] == runs[1]
     assert "Figure 1." in "\n".join(runs[1][0])
     assert runs[1][2]["rq1_boxplot"].lstrip().startswith("<?xml")
+
+
+def test_figures_are_drawn_in_process_where_fork_is_not_safe(monkeypatch):
+    monkeypatch.setattr(report.sys, "platform", "darwin")
+    with report.figure_pool(2) as pool:
+        assert pool is None
+    tables, manifest = paper_only_inputs(13)
+    context = report.build_context(tables, manifest, {}, n_boot=50, seed=0, workers=2)
+    assert all(isinstance(item["svg_text"], str) and "<svg" in item["svg_text"] for item in context["figures"].values())
