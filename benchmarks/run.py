@@ -88,13 +88,14 @@ class ProcessTreeMeter:
         # Only a stage is remembered: a process seen between fork and exec still shows its parent's command line.
         if proc.pid not in self.kinds:
             try:
-                stage = stage_of(proc.cmdline())
+                cmdline = proc.cmdline()
             except psutil.Error:
                 return None
+            stage = stage_of(cmdline)
             if stage is None:
                 return None
             self.kinds[proc.pid] = stage
-            script = next((os.path.basename(a).split(".", 1)[-1] for a in proc.cmdline()[1:3] if a.endswith(".py")), "")
+            script = next((os.path.basename(a).split(".", 1)[-1] for a in cmdline[1:3] if a.endswith(".py")), "")
             self.jobs[proc.pid] = {"stage": stage, "script": script, "first": time.perf_counter() - self.start}
         return self.kinds[proc.pid]
 

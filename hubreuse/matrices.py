@@ -36,7 +36,7 @@ def first_per_key(table: pa.Table, key: str) -> pa.Table:
     if table.num_rows == 0:
         return table
     indexed = table.select([key]).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
-    firsts = indexed.group_by(key, use_threads=True).aggregate([("_row", "min")]).column("_row_min")
+    firsts = indexed.group_by(key).aggregate([("_row", "min")]).column("_row_min")
     return table.take(pc.take(firsts, pc.sort_indices(firsts)))
 
 
@@ -52,7 +52,7 @@ def string_edges(table: pa.Table, id_column: str, list_column: str, target: str)
     parents = pc.list_parent_indices(values)
     ids = table.column(id_column).combine_chunks().take(parents)
     edges = pa.table({id_column: ids, target: flat}).filter(pc.is_valid(flat))
-    return edges.group_by([id_column, target], use_threads=True).aggregate([]).sort_by(
+    return edges.group_by([id_column, target]).aggregate([]).sort_by(
         [(id_column, "ascending"), (target, "ascending")]
     )
 
@@ -67,10 +67,10 @@ def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, s
     models_all = read_per_task(model_paths, threads)
     datasets_all = read_per_task(dataset_paths, threads)
     model_task = (
-        models_all.select(["model_id", "task"]).group_by(["model_id", "task"], use_threads=True).aggregate([])
+        models_all.select(["model_id", "task"]).group_by(["model_id", "task"]).aggregate([])
     )
     dataset_task = (
-        datasets_all.select(["dataset_id", "task"]).group_by(["dataset_id", "task"], use_threads=True).aggregate([])
+        datasets_all.select(["dataset_id", "task"]).group_by(["dataset_id", "task"]).aggregate([])
     )
     models = first_per_key(models_all.drop_columns(["task"]), "model_id")
     models = models.append_column("datasets_n", entry_count(models.column("datasets")))

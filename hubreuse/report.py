@@ -163,10 +163,6 @@ def template_environment(template_dir: str | os.PathLike[str]) -> jinja2.Environ
     return env
 
 
-# --------------------------------------------------------------------------------------------- PDF
-
-
-
 # --------------------------------------------------------------------------------------------- inputs
 
 
@@ -223,7 +219,7 @@ class FigureBook:
     """Figures in document order: number, caption, inline SVG; standalone SVG text kept for the files.
 
     A figure is added as a function that draws it. With a process pool the drawing starts at once in a worker
-    while the report goes on building its other parts; :meth:`finish` collects the SVG text. Why: drawing the
+    while the report goes on building its other parts; :func:`finish_figures` collects the SVG text. Why: drawing the
     figures is a third of the report's work outside PDF typesetting, and the report is the workflow's last job,
     so a second core would otherwise stay idle.
     """
@@ -244,10 +240,6 @@ class FigureBook:
 
         return self.add(fig_id, partial(placeholder, fig_id, message), caption + f" ({message})")
 
-    def finish(self) -> None:
-        """Wait for every figure and inline it (a drawing error is raised here)."""
-        finish_figures(self.items)
-
 
 def figure_svg(item: dict[str, Any]) -> str:
     """A figure's SVG text, waiting for its worker if it is still being drawn."""
@@ -257,7 +249,7 @@ def figure_svg(item: dict[str, Any]) -> str:
 
 
 def finish_figures(items: Mapping[str, dict[str, Any]]) -> None:
-    """Wait for every figure and set its inline SVG markup."""
+    """Wait for every figure and set its inline SVG markup (a drawing error is raised here)."""
     from hubreuse.figures import inline_svg
 
     for item in items.values():
@@ -266,10 +258,10 @@ def finish_figures(items: Mapping[str, dict[str, Any]]) -> None:
 
 @contextmanager
 def figure_pool(workers: int) -> Iterator[Executor | None]:
-    """Worker processes for drawing figures (none when ``workers`` is 1).
+    """Worker processes for drawing figures and fitting the domain tests (none when ``workers`` is 1).
 
-    Forked, so workers start at once with matplotlib already imported; they only draw from the pickled
-    arguments of each figure.
+    Forked: a worker starts without re-running the job's script and draws from the pickled arguments of each
+    figure.
     """
     if workers <= 1 or not sys.platform.startswith("linux"):
         # Only fork starts workers without re-running the job's script in each, and macOS and Windows either

@@ -80,7 +80,6 @@ rule concentration_group:
     wildcard_constraints:
         group="|".join(CONCENTRATION_GROUPS),
     params:
-        value_files=lambda wildcards: measure_values(wildcards.group),
         source=SOURCE,
         n_boot=config.get("bootstrap_resamples", 2000),
         seed=config.get("seed", 0),

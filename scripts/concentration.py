@@ -6,7 +6,7 @@ from hubreuse.steps import concentration_tables
 run_job(
     snakemake,
     lambda: concentration_tables(
-        dict(snakemake.params.value_files),
+        dict(snakemake.input.items()),
         snakemake.params.source,
         snakemake.params.n_boot,
         snakemake.params.seed,
