@@ -22,8 +22,8 @@ from matplotlib import cbook  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 
-DOMAIN_COLOURS = {"nlp": "#0072B2", "cv": "#D55E00", "all": "#444444"}  # Okabe-Ito: safe for colour blindness
-DOMAIN_NAMES = {"nlp": "NLP", "cv": "CV", "all": "all"}
+from hubreuse.palette import DOMAIN_COLOURS, DOMAIN_NAMES  # noqa: E402
+
 WIDTH_IN = 6.6  # A4 text width at the report's margins
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 RC = {
@@ -71,12 +71,6 @@ def to_svg(fig: plt.Figure, name: str) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "hubreuse"})
     plt.close(fig)
     return buf.getvalue()
-
-
-def inline_svg(svg: str) -> str:
-    """Standalone SVG text without its XML prolog, for inlining in HTML."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
 
 
 def placeholder(name: str, message: str) -> str:

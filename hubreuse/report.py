@@ -38,6 +38,7 @@ from markupsafe import Markup
 
 from hubreuse import inference, replication
 from hubreuse.io import atomic_path
+from hubreuse.palette import DOMAIN_COLOURS
 from hubreuse.steps import FIGURE_IDS
 
 log = logging.getLogger(__name__)
@@ -166,20 +167,22 @@ def template_environment(template_dir: str | os.PathLike[str]) -> jinja2.Environ
 # --------------------------------------------------------------------------------------------- inputs
 
 
-def read_table(source: str | os.PathLike[str] | pd.DataFrame | None) -> pd.DataFrame | None:
-    """A table from a DataFrame or a CSV/Parquet path; None when not given or the file does not exist.
+def read_table(source: str | os.PathLike[str] | pd.DataFrame | None,
+               columns: list[str] | None = None) -> pd.DataFrame | None:  # fmt: skip
+    """A table (only ``columns`` when given) from a DataFrame or a CSV/Parquet path; None when not given or the
+    file does not exist.
 
     CSV cells are read as written (``NA``, ``null`` or ``None`` as an id stay strings); only empty cells are
     missing values.
     """
     if source is None or isinstance(source, pd.DataFrame):
-        return source
+        return source if source is None or columns is None else source[columns]
     path = Path(source)
     if not path.exists():
         return None
     if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+        return pd.read_parquet(path, columns=columns)
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], usecols=columns)
 
 
 def load_inputs(sources: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
@@ -236,9 +239,35 @@ class FigureBook:
         return item
 
     def absent(self, fig_id: str, caption: str, message: str = NOT_COMPUTED) -> dict[str, Any]:
-        from hubreuse.figures import placeholder
+        return self.add(fig_id, drawing("placeholder", fig_id, message), caption + f" ({message})")
 
-        return self.add(fig_id, partial(placeholder, fig_id, message), caption + f" ({message})")
+    def extend(self, other: FigureBook) -> None:
+        """Append ``other``'s figures, renumbered after this book's (the same items, so sections that hold them
+        show the new numbers): sections can then be built in any order and numbered in document order."""
+        for item in other.items.values():
+            item["number"] = len(self.items) + 1
+            self.items[item["id"]] = item
+
+
+def drawing(name: str, *args: Any) -> Callable[[], str]:
+    """The figure function ``hubreuse.figures.<name>`` bound to its arguments, for :meth:`FigureBook.add`.
+
+    By name, so matplotlib (over a second to import) loads only in the process that draws: the figure workers,
+    not the report's own process, which meanwhile builds the tables and typesets the PDF.
+    """
+    return partial(draw_figure, name, *args)
+
+
+def draw_figure(name: str, *args: Any) -> str:
+    from hubreuse import figures
+
+    return getattr(figures, name)(*args)
+
+
+def inline_svg(svg: str) -> str:
+    """Standalone SVG text without its XML prolog, for inlining in HTML."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
 
 
 def figure_svg(item: dict[str, Any]) -> str:
@@ -250,8 +279,6 @@ def figure_svg(item: dict[str, Any]) -> str:
 
 def finish_figures(items: Mapping[str, dict[str, Any]]) -> None:
     """Wait for every figure and set its inline SVG markup (a drawing error is raised here)."""
-    from hubreuse.figures import inline_svg
-
     for item in items.values():
         item["svg"] = Markup(inline_svg(figure_svg(item)))  # matplotlib output, labels escaped
 
@@ -303,8 +330,6 @@ def _domain_rows(values: pd.DataFrame, summary: pd.DataFrame) -> list[dict[str, 
 
 
 def paper_sections(tables: Mapping[str, pd.DataFrame], book: FigureBook, n_boot: int, seed: int) -> dict[str, Any]:
-    from hubreuse import figures
-
     sections = {}
     for key, measure in MEASURES.items():
         summary = tables.get(key)
@@ -319,13 +344,13 @@ def paper_sections(tables: Mapping[str, pd.DataFrame], book: FigureBook, n_boot:
             ci = inference.bootstrap_means(values, order=list(ordered["task"]), n_resamples=n_boot, seed=seed)
             ordered = ordered.merge(ci[["task", "ci_lo", "ci_hi"]], on="task", how="left")
             section["domain_rows"] = _domain_rows(values, summary)
-            box = partial(figures.task_boxplots, values, list(ordered["task"]), domains, f"{key}_boxplot",
+            box = drawing("task_boxplots", values, list(ordered["task"]), domains, f"{key}_boxplot",
                                         measure.value_label.capitalize())  # fmt: skip
             section["boxplot"] = book.add(f"{key}_boxplot", box, f"{measure.title}: distribution per task "
                                           "(box = quartiles, line = median, whiskers = 1.5 IQR, dots = outlying "
                                           "values, each distinct value drawn once).")  # fmt: skip
             by_mean = ci.assign(_m=ci["mean"].fillna(-np.inf)).sort_values("_m", ascending=False, kind="stable")
-            means = partial(figures.mean_ci_plot, by_mean, f"{key}_means", f"Mean {measure.value_label}")
+            means = drawing("mean_ci_plot", by_mean, f"{key}_means", f"Mean {measure.value_label}")
             section["means"] = book.add(f"{key}_means", means, f"{measure.title}: mean per task with 95% "
                                         f"percentile bootstrap interval ({n_boot:,} resamples, seed {seed}), "
                                         "largest first.")  # fmt: skip
@@ -360,10 +385,12 @@ def top_base_models(children: pd.DataFrame | None, k: int = 10) -> pd.DataFrame 
     return top[["unit_id", "task", "domain", "value"]].reset_index(drop=True)
 
 
-def domain_tests(measures: list[tuple[str, str, pd.DataFrame | None]]) -> dict[str, Any]:
-    """NB GLM and Mann-Whitney per (key, label, values) measure; values need only domain and value."""
+def domain_tests(measures: list[tuple[str, str, Any]]) -> dict[str, Any]:
+    """NB GLM and Mann-Whitney per (key, label, values) measure; values (a table or its path, as in
+    :func:`read_table`) need only domain and value."""
     items = []
-    for key, label, values in measures:
+    for key, label, source in measures:
+        values = read_table(source, columns=["domain", "value"])
         if values is None:
             items.append({"key": key, "label": label, "available": False})
             continue
@@ -375,13 +402,16 @@ def domain_tests(measures: list[tuple[str, str, pd.DataFrame | None]]) -> dict[s
     return {"items": items}
 
 
-def domain_section(tables: Mapping[str, pd.DataFrame], pool: Executor | None = None) -> dict[str, Any] | Future:
-    """NB GLM and Mann-Whitney per measure (children per model too, when computed); in a worker when given a
-    pool, since fitting needs statsmodels, the slowest import of the report."""
-    measures = [(key, MEASURES[key].short, tables.get(f"{key}_values")) for key in MEASURES]
-    measures.append(("children", "children per model", tables.get("children_values")))
-    measures = [(key, label, None if values is None else values[["domain", "value"]])
-                for key, label, values in measures]  # fmt: skip
+def domain_section(sources: Mapping[str, Any], pool: Executor | None = None) -> dict[str, Any] | Future:
+    """NB GLM and Mann-Whitney per measure (children per model too, when computed), from the values tables of
+    ``sources`` (see :func:`load_inputs`).
+
+    Given a pool, the tests run in a worker that reads the values itself: fitting needs statsmodels, the
+    slowest import of the report (about 2 s), so they start first and the report's own process loads and
+    builds the other sections meanwhile.
+    """
+    measures = [(key, MEASURES[key].short, sources.get(f"{key}_values")) for key in MEASURES]
+    measures.append(("children", "children per model", sources.get("children_values")))
     return pool.submit(domain_tests, measures) if pool is not None else domain_tests(measures)
 
 
@@ -407,8 +437,6 @@ def quality_section(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, A
 
 def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict[str, Any]:
     """The issue-5 measures; every part says when its table was not computed in this run."""
-    from hubreuse import figures
-
     t = tables.get
     out: dict[str, Any] = {}
     # Canonical ids: RQ1 and RQ2, raw beside canonical, one row per task.
@@ -435,7 +463,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
     if child_values is not None:
         ci = inference.bootstrap_means(child_values, n_resamples=500, seed=0)
         ci = ci.assign(_m=ci["mean"].fillna(-np.inf)).sort_values("_m", ascending=False, kind="stable")
-        fig = book.add("children_means", partial(figures.mean_ci_plot, ci, "children_means", "Mean children per model"),
+        fig = book.add("children_means", drawing("mean_ci_plot", ci, "children_means", "Mean children per model"),
                        "Children per model (models of the population naming the model as a base), mean per task "
                        "with 95% bootstrap interval.")  # fmt: skip
     else:
@@ -471,7 +499,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
         verdicts = rows(tails.groupby(["measure", "best_fit"]).size().rename("tasks").reset_index())
     if lorenz is not None:
         lorenz = lorenz.rename(columns={"population_share": "x", "value_share": "y"})
-        lz = book.add("lorenz", partial(figures.lorenz_panels, lorenz, "lorenz", CONCENTRATION_TITLES),
+        lz = book.add("lorenz", drawing("lorenz_panels", lorenz, "lorenz", CONCENTRATION_TITLES),
                       "Lorenz curves per task (blue NLP, orange CV); the further below the diagonal, the more of "
                       "the total is held by few units.")  # fmt: skip
     else:
@@ -482,7 +510,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
     # Lineage.
     summary, depth, families, cycles = t("lineage_summary"), t("lineage_depth"), t("lineage_families"), t("lineage_cycles")
     if depth is not None:
-        dfig = book.add("lineage_depth", partial(figures.depth_bars, depth, "lineage_depth"),
+        dfig = book.add("lineage_depth", drawing("depth_bars", depth, "lineage_depth"),
                         "Lineage graph: nodes per depth (0 = roots; log scale).")
     else:
         dfig = book.absent("lineage_depth", "Lineage depth")
@@ -495,7 +523,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
     months, first = t("declarations_by_month"), t("dataset_time_to_first_reuse_by_task")
     if months is not None:
         overall = months[months["domain"] == "all"]
-        mfig = book.add("declarations_by_month", partial(figures.month_lines, overall, "declarations_by_month"),
+        mfig = book.add("declarations_by_month", drawing("month_lines", overall, "declarations_by_month"),
                         "Share of each month's new models (all tasks, distinct models) that declare datasets or a "
                         "base model; grey bars: models created that month.")  # fmt: skip
     else:
@@ -514,8 +542,6 @@ def _fmt(v: float, digits: int = 2) -> str:
 def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd.DataFrame,
              tables: Mapping[str, pd.DataFrame], book: FigureBook, synthetic: bool) -> list[dict[str, Any]]:  # fmt: skip
     """Short sentences generated from the numbers, each with the figure that shows it (in document order)."""
-    from hubreuse import figures
-
     out = []
     # 1. Diversity of training data (RQ1).
     rq1 = paper["rq1"]
@@ -528,7 +554,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
             text += ", followed by " + " and ".join(f"{r['task']} ({_fmt(r['mean'])})" for _, r in rest.iterrows())
         text += f"; the fewest are declared in {last['task']} ({_fmt(last['mean'])})."
         top = ci.head(10)
-        fig = book.add("summary_diversity", partial(figures.mean_ci_plot, top, "summary_diversity", "Mean datasets per model"),
+        fig = book.add("summary_diversity", drawing("mean_ci_plot", top, "summary_diversity", "Mean datasets per model"),
                        "The ten tasks whose models declare the most datasets (RQ1), means with 95% bootstrap "
                        "intervals.")  # fmt: skip
     else:
@@ -546,8 +572,8 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
             unused = 1 - (summary2["share_declaring"].fillna(0) * summary2["population"]).sum() / summary2["population"].sum()
             text += f" Across tasks, {fmt_pct(unused)} of the listed datasets are declared by no model of their task."
         labels = [f"{u} ({t})" for u, t in zip(top["unit_id"], top["task"], strict=True)]
-        colours = [figures.DOMAIN_COLOURS.get(d, "#444") for d in top["domain"]]
-        fig = book.add("top_datasets", partial(figures.top_bar, labels, list(top["value"]), "top_datasets",
+        colours = [DOMAIN_COLOURS.get(d, "#444") for d in top["domain"]]
+        fig = book.add("top_datasets", drawing("top_bar", labels, list(top["value"]), "top_datasets",
                                                        "models of the task declaring the dataset", colours),
                        "The most reused datasets (RQ2): models of the task whose card declares the dataset's id.")
     else:
@@ -558,12 +584,13 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
     topb = top_base_models(tables.get("children_values"))
     if topb is not None and len(topb):
         best = topb.iloc[0]
-        cv = tables["children_values"].drop_duplicates("unit_id")
+        cv = tables["children_values"]  # a model's count is the same in each of its tasks
+        based_on = cv.loc[cv["value"] > 0, "unit_id"].nunique() / cv["unit_id"].nunique()
         text = (f"The most reused base model is {best['unit_id']}, named as base by {int(best['value']):,} models; "
-                f"{fmt_pct((cv['value'] > 0).mean())} of the listed models are the base of at least one other.")
+                f"{fmt_pct(based_on)} of the listed models are the base of at least one other.")
         labels, vals = list(topb["unit_id"]), list(topb["value"])
-        colours = [figures.DOMAIN_COLOURS.get(d, "#444") for d in topb["domain"]]
-        fig = book.add("top_base_models", partial(figures.top_bar, labels, vals, "top_base_models",
+        colours = [DOMAIN_COLOURS.get(d, "#444") for d in topb["domain"]]
+        fig = book.add("top_base_models", drawing("top_bar", labels, vals, "top_base_models",
                                                           "models naming it as base model", colours),
                        "The most reused base models: distinct models whose card names the model as base_model.")
     else:
@@ -586,7 +613,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
         forest.append({"label": item["label"], "rr": rr.rate_ratio, "lo": rr.rr_lo, "hi": rr.rr_hi})
     if forest:
         text = "NLP against CV. " + "; ".join(parts) + "."
-        fig = book.add("domain_rate_ratios", partial(figures.forest_plot, pd.DataFrame(forest), "domain_rate_ratios",
+        fig = book.add("domain_rate_ratios", drawing("forest_plot", pd.DataFrame(forest), "domain_rate_ratios",
                                                                  "rate ratio NLP / CV (log scale)"),
                        "NLP against CV: rate ratios (NLP mean / CV mean) from the negative binomial GLMs, with 95% "
                        "Wald intervals; right of the dashed line NLP is higher.")  # fmt: skip
@@ -603,7 +630,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
                 f"(median absolute relative difference {fmt_pct(rel.median())}).")
         if synthetic:
             text += " This run uses synthetic demo data, so differences are expected and say nothing about the study."
-        fig = book.add("replication", partial(figures.replication_scatter, comparison, "replication"),
+        fig = book.add("replication", drawing("replication_scatter", comparison, "replication"),
                        "Published means (Park & Yoon 2025) against this run's; dashed line = equal.")
     else:
         text = f"Replication: {NOT_COMPUTED}."
@@ -634,26 +661,21 @@ def collect_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], con
                     n_boot: int = 2000, seed: int = 0, published: pd.DataFrame | None = None,
                     pool: Executor | None = None) -> dict[str, Any]:  # fmt: skip
     """As :func:`build_context`, but figures given to ``pool`` may still be drawing (see :func:`figure_svg`)."""
+    domain = domain_section(sources, pool)
     tables = load_inputs(sources)
     synthetic = bool(manifest.get("synthetic")) or manifest.get("source") == "demo"
     published = replication.load_published() if published is None else published
     comparison = replication.compare(published, {k: tables.get(k) for k in MEASURES})
-    domain = domain_section(tables, pool)
-    book = FigureBook(pool)
-    # Paper sections build their figures after the summary's, so numbering follows the document.
-    summary_book = book
-    paper_book = FigureBook(pool)
+    # The summary needs the domain tests, which fit in a worker meanwhile: the sections after it are built
+    # first, each in its own book, and the books are numbered in document order at the end.
+    book, paper_book, beyond_book = FigureBook(pool), FigureBook(pool), FigureBook(pool)
     paper = paper_sections(tables, paper_book, n_boot, seed)
-    domain = domain.result() if isinstance(domain, Future) else domain
-    found = findings(paper, domain, comparison, tables, summary_book, synthetic)
-    for item in paper_book.items.values():
-        summary_book.add(item["id"], item["svg_text"], item["caption"])
-    for key in MEASURES:
-        if "boxplot" in paper[key]:
-            paper[key]["boxplot"] = book.items[f"{key}_boxplot"]
-            paper[key]["means"] = book.items[f"{key}_means"]
-    beyond = beyond_section(tables, book)
+    beyond = beyond_section(tables, beyond_book)
     quality = quality_section(tables, manifest, paper)
+    domain = domain.result() if isinstance(domain, Future) else domain
+    found = findings(paper, domain, comparison, tables, book, synthetic)
+    book.extend(paper_book)
+    book.extend(beyond_book)
     rep_groups = [{"rq": rq, "title": MEASURES[rq].title, "rows": rows(comparison[comparison["rq"] == rq])}
                   for rq in MEASURES]  # fmt: skip
     effective = redact(dict(config) if config else dict(manifest.get("config", {}) or {}))
