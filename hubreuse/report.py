@@ -653,6 +653,7 @@ def build_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], confi
     """Everything the template shows, computed from the tables (figures drawn by ``workers`` processes)."""
     with figure_pool(workers) as pool:
         context = collect_context(sources, manifest, config, n_boot, seed, published, pool)
+        log.info("report context built")
         finish_figures(context["figures"])
     return context
 
@@ -733,6 +734,7 @@ def render_report(
         raise ValueError(f"unknown figure id(s): {', '.join(sorted(unknown))}")
     with figure_pool(workers) as pool:
         context = collect_context(sources, manifest, config, n_boot, seed, published, pool)
+        log.info("report context built")
         from hubreuse.pdf import FIGURE_SCHEME, write_pdf  # weasyprint loads once the figures are drawing
 
         # The PDF is typeset while figures are still drawing: its HTML names each figure by a URL that the
@@ -744,6 +746,7 @@ def render_report(
         pdf_html = render_html(context, template_dir)
         write_pdf(pdf_html, pdf_path, Path(html_path).parent, [Path(template_dir), Path(html_path).parent],
                   figures={fig_id: partial(figure_svg, item) for fig_id, item in figures.items()})  # fmt: skip
+        log.info("PDF typeset: %s", pdf_path)
         finish_figures(figures)
     html = render_html(context, template_dir)
     with atomic_path(html_path) as tmp:
