@@ -18,14 +18,16 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hubreuse.io import atomic_path
+from hubreuse.parsed import read_parsed
 
 MATRIX_NAMES = ("models", "model_task", "datasets", "dataset_task", "model_dataset", "model_base")
 
 
-def read_per_task(paths: Mapping[str, str | os.PathLike[str]], threads: int = 1) -> pa.Table:
-    """Concatenate per-task tables, adding a ``task`` column (files read by ``threads`` threads, kept in order)."""
+def read_per_task(paths: Mapping[str, str | os.PathLike[str]], kind: str, threads: int = 1) -> pa.Table:
+    """Concatenate the per-task parsed tables of ``kind``, adding a ``task`` column (files read by ``threads``
+    threads, kept in order)."""
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        read = list(pool.map(pq.read_table, paths.values()))
+        read = list(pool.map(lambda path: read_parsed(path, kind), paths.values()))
     tables = [table.append_column("task", pa.array([task] * table.num_rows, pa.string()))
               for task, table in zip(paths, read, strict=True)]  # fmt: skip
     return pa.concat_tables(tables)
@@ -64,8 +66,8 @@ def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, s
     Arrow's group-bys run on its thread pool: each result is either sorted afterwards or a minimum row number,
     so the thread count cannot change what is written.
     """
-    models_all = read_per_task(model_paths, threads)
-    datasets_all = read_per_task(dataset_paths, threads)
+    models_all = read_per_task(model_paths, "models", threads)
+    datasets_all = read_per_task(dataset_paths, "datasets", threads)
     model_task = (
         models_all.select(["model_id", "task"]).group_by(["model_id", "task"]).aggregate([])
     )
