@@ -80,9 +80,38 @@ class ProcessTreeMeter:
         self.stages: dict[str, dict[str, float]] = {}
         self.kinds: dict[int, str] = {}
         self.jobs: dict[int, dict[str, object]] = {}
+        self.procs: dict[int, psutil.Process] = {pid: self.root}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
+
+    def tree(self) -> list[psutil.Process]:
+        """The root and all its descendants.
+
+        Why not ``psutil.Process.children(recursive=True)``: it reads every process of the machine, about 2 ms a
+        sample, 4% of a core taken from the workflow it measures; Linux lists each thread's children in
+        ``/proc/<pid>/task/<tid>/children``, a tenth of that.
+        """
+        if not os.path.exists(f"/proc/{self.root.pid}/task/{self.root.pid}/children"):
+            with contextlib.suppress(psutil.Error):
+                return [self.root, *self.root.children(recursive=True)]
+            return []
+        pids, todo = [], [self.root.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            with contextlib.suppress(OSError):
+                for tid in os.listdir(f"/proc/{pid}/task"):
+                    with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{tid}/children") as handle:
+                        todo.extend(int(child) for child in handle.read().split())
+        procs = []
+        for pid in pids:
+            if pid not in self.procs:
+                with contextlib.suppress(psutil.Error):
+                    self.procs[pid] = psutil.Process(pid)
+            if pid in self.procs:
+                procs.append(self.procs[pid])
+        return procs
 
     def classify(self, proc: psutil.Process) -> str | None:
         # Only a stage is remembered: a process seen between fork and exec still shows its parent's command line.
@@ -103,10 +132,7 @@ class ProcessTreeMeter:
         while not self.done.is_set():
             now = time.perf_counter() - self.start
             total, seen = 0, set()
-            try:
-                procs = [self.root, *self.root.children(recursive=True)]
-            except psutil.Error:
-                procs = []
+            procs = self.tree()
             for proc in procs:
                 with contextlib.suppress(psutil.Error):
                     total += proc.memory_info().rss
