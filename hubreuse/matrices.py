@@ -23,14 +23,27 @@ from hubreuse.parsed import read_parsed
 MATRIX_NAMES = ("models", "model_task", "datasets", "dataset_task", "model_dataset", "model_base")
 
 
-def read_per_task(paths: Mapping[str, str | os.PathLike[str]], kind: str, threads: int = 1) -> pa.Table:
-    """Concatenate the per-task parsed tables of ``kind``, adding a ``task`` column (files read by ``threads``
-    threads, kept in order)."""
+def read_per_task(paths: Mapping[str, str | os.PathLike[str]], kind: str, threads: int = 1) -> dict[str, pa.Table]:
+    """The per-task parsed tables of ``kind`` by task (files read by ``threads`` threads)."""
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        read = list(pool.map(lambda path: read_parsed(path, kind), paths.values()))
-    tables = [table.append_column("task", pa.array([task] * table.num_rows, pa.string()))
-              for task, table in zip(paths, read, strict=True)]  # fmt: skip
-    return pa.concat_tables(tables)
+        return dict(zip(paths, pool.map(lambda path: read_parsed(path, kind), paths.values()), strict=True))
+
+
+def task_memberships(tables: Mapping[str, pa.Table], id_column: str, threads: int = 1) -> pa.Table:
+    """Distinct (id, task) pairs sorted by task then id.
+
+    Each task's ids are made distinct and sorted on their own (``threads`` at a time): duplicates can only be
+    within one task's listing, and many small hash tables and sorts are faster than one of the whole Hub.
+    """
+    def distinct_sorted(ids: pa.ChunkedArray) -> pa.Array:
+        distinct = pc.unique(ids)
+        return distinct.take(pc.sort_indices(distinct))
+
+    tasks = sorted(tables)
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        ids = list(pool.map(lambda task: distinct_sorted(tables[task].column(id_column)), tasks))
+    task_column = [pa.array([task] * len(task_ids), pa.string()) for task, task_ids in zip(tasks, ids, strict=True)]
+    return pa.table({id_column: pa.chunked_array(ids, pa.string()), "task": pa.chunked_array(task_column, pa.string())})
 
 
 def first_per_key(table: pa.Table, key: str) -> pa.Table:
@@ -66,23 +79,17 @@ def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, s
     Arrow's group-bys run on its thread pool: each result is either sorted afterwards or a minimum row number,
     so the thread count cannot change what is written.
     """
-    models_all = read_per_task(model_paths, "models", threads)
-    datasets_all = read_per_task(dataset_paths, "datasets", threads)
-    model_task = (
-        models_all.select(["model_id", "task"]).group_by(["model_id", "task"]).aggregate([])
-    )
-    dataset_task = (
-        datasets_all.select(["dataset_id", "task"]).group_by(["dataset_id", "task"]).aggregate([])
-    )
-    models = first_per_key(models_all.drop_columns(["task"]), "model_id")
+    model_tables = read_per_task(model_paths, "models", threads)
+    dataset_tables = read_per_task(dataset_paths, "datasets", threads)
+    models = first_per_key(pa.concat_tables(model_tables.values()), "model_id")
     models = models.append_column("datasets_n", entry_count(models.column("datasets")))
     models = models.append_column("base_model_n", entry_count(models.column("base_model")))
-    datasets = first_per_key(datasets_all.drop_columns(["task"]), "dataset_id")
+    datasets = first_per_key(pa.concat_tables(dataset_tables.values()), "dataset_id")
     return {
         "models": models.drop_columns(["datasets", "base_model"]),
-        "model_task": model_task.sort_by([("task", "ascending"), ("model_id", "ascending")]),
+        "model_task": task_memberships(model_tables, "model_id", threads),
         "datasets": datasets,
-        "dataset_task": dataset_task.sort_by([("task", "ascending"), ("dataset_id", "ascending")]),
+        "dataset_task": task_memberships(dataset_tables, "dataset_id", threads),
         "model_dataset": string_edges(models, "model_id", "datasets", "dataset_id"),
         "model_base": string_edges(models, "model_id", "base_model", "base_model_id"),
     }
