@@ -19,13 +19,12 @@ import os
 import duckdb
 import orjson
 
+from hubreuse.declarations import DECLARATION_KEYS
 from hubreuse.errors import InputError
 from hubreuse.io import atomic_path, open_text
 
 log = logging.getLogger(__name__)
 
-DECLARATION_KEYS = ("datasets", "base_model")
-SHAPES = ("absent", "null", "string", "list", "list_nonstring", "empty_list", "other")
 ZSTD_LEVEL = 1  # Arrow's default: DuckDB's (3) writes 1% smaller files 15% slower
 
 # Every field is read as JSON so that a value of an unexpected type is classified, never a read error.
@@ -70,10 +69,11 @@ def _query(kind: str, path: str) -> str:
     created = f"try_cast({_string('createdAt')} AS TIMESTAMPTZ)"
     source = f"read_ndjson('{path}', columns = {_COLUMNS}, maximum_object_size = 268435456)"
     if kind == "models":
+        declarations = ", ".join(_declaration_columns(key) for key in DECLARATION_KEYS)
         card = "CASE WHEN json_type(cardData) = 'OBJECT' THEN cardData END AS cardData"
         return f"""
             SELECT {record_id} AS model_id, {created} AS created_at, {_string('pipeline_tag')} AS pipeline_tag,
-                   {tags} AS tags, {_declaration_columns('datasets')}, {_declaration_columns('base_model')}
+                   {tags} AS tags, {declarations}
             FROM (SELECT id, modelId, createdAt, pipeline_tag, tags, {card} FROM {source})"""
     return f"SELECT {record_id} AS dataset_id, {created} AS created_at, {tags} AS tags FROM {source}"
 

@@ -12,7 +12,7 @@ import os
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hubreuse.parse import DECLARATION_KEYS
+from hubreuse.declarations import DECLARATION_KEYS
 
 STRINGS = pa.list_(pa.field("element", pa.string()))  # list items named as Parquet names them
 MODEL_SCHEMA = pa.schema(
