@@ -59,9 +59,8 @@ def _declaration_columns(key: str) -> str:
 
 def _query(kind: str, path: str) -> str:
     # A record without a string id stops the query; parse_listing then names its line.
-    record_id = f"""CASE WHEN coalesce({_string('id')}, {_string('modelId')}) IS NULL
-                         THEN error('record without a string id')
-                         ELSE coalesce({_string('id')}, {_string('modelId')}) END"""
+    any_id = f"coalesce({_string('id')}, {_string('modelId')})"
+    record_id = f"CASE WHEN {any_id} IS NULL THEN error('record without a string id') ELSE {any_id} END"
     tags = """CASE WHEN json_type(tags) = 'ARRAY'
              THEN list_transform(list_filter(json_extract(tags, '$[*]'), lambda x: json_type(x) = 'VARCHAR'),
                                  lambda x: x ->> '$')

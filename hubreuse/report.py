@@ -231,10 +231,9 @@ class FigureBook:
         self.items: dict[str, dict[str, Any]] = {}
         self.pool = pool
 
-    def add(self, fig_id: str, draw: Callable[[], str] | Future | str, caption: str) -> dict[str, Any]:
-        if callable(draw):
-            draw = self.pool.submit(draw) if self.pool is not None else draw()
-        item = {"id": fig_id, "number": len(self.items) + 1, "caption": caption, "svg_text": draw, "svg": None}
+    def add(self, fig_id: str, draw: Callable[[], str], caption: str) -> dict[str, Any]:
+        svg_text = self.pool.submit(draw) if self.pool is not None else draw()
+        item = {"id": fig_id, "number": len(self.items) + 1, "caption": caption, "svg_text": svg_text, "svg": None}
         self.items[fig_id] = item
         return item
 
