@@ -434,7 +434,7 @@ def quality_section(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, A
             "empty_measures": empty_measures}  # fmt: skip
 
 
-def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict[str, Any]:
+def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook, n_boot: int, seed: int) -> dict[str, Any]:
     """The issue-5 measures; every part says when its table was not computed in this run."""
     t = tables.get
     out: dict[str, Any] = {}
@@ -460,7 +460,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
     children = t("rq3_children_per_model")
     child_values = t("children_values")
     if child_values is not None:
-        ci = inference.bootstrap_means(child_values, n_resamples=500, seed=0)
+        ci = inference.bootstrap_means(child_values, n_resamples=n_boot, seed=seed)
         ci = ci.assign(_m=ci["mean"].fillna(-np.inf)).sort_values("_m", ascending=False, kind="stable")
         fig = book.add("children_means", drawing("mean_ci_plot", ci, "children_means", "Mean children per model"),
                        "Children per model (models of the population naming the model as a base), mean per task "
@@ -670,7 +670,7 @@ def collect_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], con
     # first, each in its own book, and the books are numbered in document order at the end.
     book, paper_book, beyond_book = FigureBook(pool), FigureBook(pool), FigureBook(pool)
     paper = paper_sections(tables, paper_book, n_boot, seed)
-    beyond = beyond_section(tables, beyond_book)
+    beyond = beyond_section(tables, beyond_book, n_boot, seed)
     quality = quality_section(tables, manifest, paper)
     domain = domain.result() if isinstance(domain, Future) else domain
     found = findings(paper, domain, comparison, tables, book, synthetic)

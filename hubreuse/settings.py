@@ -1,7 +1,8 @@
-"""The workflow's configuration: defaults, validation and the task list.
+"""The workflow's configuration: validation with one-line errors, defaults, and the task list.
 
-Snakemake's ``validate`` fills in defaults from the JSON schema; this module adds the checks a schema cannot
-express well (one readable line per problem) so that a bad ``--config`` stops the run before any job starts.
+:func:`check_config` validates against the JSON schema and then checks what a schema cannot express (duplicate
+tasks, dumps that exist), each problem as one readable line, so that a bad ``--config`` stops the run before any
+job starts; Snakemake's ``validate`` then fills in the schema's defaults.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ DOMAINS = ("nlp", "cv")
 # Hub task tags are plain words joined by hyphens (``text2text-generation``); no ``:``, ``/`` or spaces,
 # which would change what a tag filter matches.
 TASK_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+PLAIN_TAG = "is not a plain Hub tag (letters, digits, '.', '_', '-'; no ':', '/' or spaces)"
 
 
 def schema_path() -> Path:
@@ -30,8 +32,33 @@ def schema_path() -> Path:
     return Path(str(resources.files("hubreuse") / "schemas" / "config.schema.yaml"))
 
 
+def data_path(name: str) -> Path:
+    """Path of a data file shipped inside the package (``hubreuse/data/<name>``)."""
+    return Path(str(resources.files("hubreuse") / "data" / name))
+
+
 def load_schema() -> dict[str, Any]:
     return yaml.safe_load(schema_path().read_text(encoding="utf-8"))
+
+
+def schema_problem(config: dict[str, Any]) -> InputError | None:
+    """The config's first schema violation as one line (``config: demo_models: -5 is less than ...``), or None.
+
+    jsonschema's own report of a violation runs to dozens of lines (the schema and the instance); users need
+    the key and the problem. Violations are ordered by where they are, so the same config always gives the
+    same line.
+    """
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(load_schema()).iter_errors(config), key=lambda e: list(map(str, e.path)))
+    if not errors:
+        return None
+    error = errors[0]
+    where = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "pattern" and where.startswith("tasks."):
+        return InputError(f"config: {where}", f"task name {error.instance!r} {PLAIN_TAG}")
+    message = error.message.splitlines()[0] if error.message else "invalid"
+    return InputError(f"config: {where}" if where else "config", message)
 
 
 @dataclass(frozen=True)
@@ -53,19 +80,22 @@ class Settings:
 
 
 def check_config(config: dict[str, Any]) -> Settings:
-    """Check what the schema cannot: task names, duplicate tasks, dumps that exist. One line per error."""
+    """Validate against the schema, then check what it cannot: duplicate tasks, dumps that exist.
+
+    Raises :class:`InputError` with one line for the first problem found.
+    """
     source = config.get("source", "demo")
     if source not in SOURCES:
         raise InputError("config: source", f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    problem = schema_problem(config)
+    if problem is not None:
+        raise problem
     tasks = config.get("tasks") or {}
     domains: dict[str, str] = {}
     for domain in DOMAINS:
         for task in tasks.get(domain) or []:
             if not isinstance(task, str) or not TASK_PATTERN.match(task):
-                raise InputError(
-                    f"config: tasks.{domain}",
-                    f"task name {task!r} is not a plain Hub tag (letters, digits, '.', '_', '-'; no ':', '/' or spaces)",
-                )
+                raise InputError(f"config: tasks.{domain}", f"task name {task!r} {PLAIN_TAG}")
             if task in domains:
                 raise InputError(f"config: tasks.{domain}", f"task {task!r} is listed twice")
             domains[task] = domain

@@ -24,14 +24,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def generate_demo(config: Mapping[str, Any], domains: Mapping[str, str], models_out: str, datasets_out: str,
-                  manifest_out: str) -> None:  # fmt: skip
+def generate_demo(domains: Mapping[str, str], n_models: int, n_datasets: int, seed: int, models_out: str,
+                  datasets_out: str, manifest_out: str) -> None:  # fmt: skip
     from hubreuse import demo
 
-    summary = demo.write_demo_dumps(
-        domains, int(config["demo_models"]), int(config["demo_datasets"]), int(config["demo_seed"]),
-        models_out, datasets_out,
-    )  # fmt: skip
+    summary = demo.write_demo_dumps(domains, int(n_models), int(n_datasets), int(seed), models_out, datasets_out)
     write_json(manifest_out, summary)
 
 

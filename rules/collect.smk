@@ -9,6 +9,9 @@ if SOURCE == "demo":
             manifest="results/demo/manifest.json",
         params:
             domains=DOMAINS,
+            models=config["demo_models"],
+            datasets=config["demo_datasets"],
+            seed=config["demo_seed"],
         log:
             "results/logs/demo_hub.log",
         conda:
@@ -67,6 +70,8 @@ if SOURCE in ("demo", "dump", "hubstats"):
         params:
             label=lambda wildcards: f"{wildcards.kind}_dump",
             source=SOURCE,
+            # The dump's content, not its mtime, decides whether everything downstream is stale.
+            identity=lambda wildcards: dump_identity(wildcards.kind),
         log:
             "results/logs/index_dump/{kind}.log",
         conda:

@@ -6,7 +6,9 @@ from snakemake.utils import validate
 
 from hubreuse.errors import InputError
 from hubreuse.matrices import MATRIX_NAMES
-from hubreuse.settings import check_config, schema_path
+from hubreuse.identity import content_identity
+from hubreuse.locks import remove_stale_locks
+from hubreuse.settings import check_config, data_path, schema_path
 from hubreuse.stats import MEASURES
 from hubreuse.steps import (
     BEYOND_TABLES,
@@ -19,7 +21,7 @@ from hubreuse.steps import (
 )
 
 
-# Our own checks first: they say what is wrong in one line (the schema's messages are long).
+# One line per config problem (jsonschema's own report runs to dozens of lines), then the schema's defaults.
 try:
     check_config(config)
 except InputError as error:
@@ -27,6 +29,16 @@ except InputError as error:
     sys.exit(1)
 validate(config, schema=str(schema_path()))
 SETTINGS = check_config(config)
+
+# A run killed with SIGKILL leaves its lock behind; the plain rerun removes it when nothing runs here any more.
+if workflow.is_main_process and not workflow.remote_exec:
+    removed = remove_stale_locks(os.getcwd())
+    if removed:
+        print("hubreuse: removed the lock of an interrupted run (no Snakemake process runs in this folder)",
+              file=sys.stderr)
+    elif removed is None:
+        print("hubreuse: another Snakemake process runs in this folder; wait for it to end (or stop it) and rerun",
+              file=sys.stderr)
 
 # The conda envs (envs/*.yaml, --sdm conda) pip-install this package from ${HUBREUSE_ROOT}.
 os.environ.setdefault("HUBREUSE_ROOT", workflow.basedir)
@@ -49,6 +61,23 @@ def dump_path(kind):
     if SOURCE == "hubstats":
         return f"results/hubstats/{kind}.jsonl.gz"
     return config[f"{kind}_dump"]
+
+
+def dump_identity(kind):
+    """Size and content hash of a user's dump (source: dump); the workflow's own dumps are tracked as outputs."""
+    if SOURCE != "dump":
+        return ""
+    return content_identity(config[f"{kind}_dump"])
+
+
+def canonical_tables_input():
+    """The shipped alias and pseudo-dataset tables and the user's own, in the order they are read."""
+    return {
+        "shipped_aliases": str(data_path("dataset_aliases.csv")),
+        "shipped_pseudo": str(data_path("pseudo_datasets.csv")),
+        "alias_files": config["canonical"]["alias_files"],
+        "pseudo_files": config["canonical"]["pseudo_files"],
+    }
 
 
 def listing_outputs():

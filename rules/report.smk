@@ -19,8 +19,8 @@ rule report:
         template_dir=lambda wildcards, input: os.path.dirname(input.template),
         tables=report_tables(),
         figures=report_figures(),
-        n_boot=2000,
-        seed=0,
+        n_boot=config["bootstrap_resamples"],
+        seed=config["seed"],
     threads: 2
     log:
         "results/logs/report.log",

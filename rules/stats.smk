@@ -30,6 +30,7 @@ rule paper_tables:
 rule canonical_tables:
     input:
         expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
+        **canonical_tables_input(),
     output:
         expand("results/tables/{name}.csv", name=CANONICAL_TABLES),
         edges="results/stats/canonical_dataset_edges.parquet",
@@ -37,8 +38,6 @@ rule canonical_tables:
         matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         domains=DOMAINS,
         source=SOURCE,
-        alias_files=config.get("canonical", {}).get("alias_files", []),
-        pseudo_files=config.get("canonical", {}).get("pseudo_files", []),
     log:
         "results/logs/canonical_tables.log",
     conda:
@@ -81,8 +80,8 @@ rule concentration_group:
         group="|".join(CONCENTRATION_GROUPS),
     params:
         source=SOURCE,
-        n_boot=config.get("bootstrap_resamples", 2000),
-        seed=config.get("seed", 0),
+        n_boot=config["bootstrap_resamples"],
+        seed=config["seed"],
     log:
         "results/logs/concentration/{group}.log",
     conda:

@@ -6,8 +6,10 @@ from hubreuse.steps import generate_demo
 run_job(
     snakemake,
     lambda: generate_demo(
-        snakemake.config,
         snakemake.params.domains,
+        snakemake.params.models,
+        snakemake.params.datasets,
+        snakemake.params.seed,
         snakemake.output.models,
         snakemake.output.datasets,
         snakemake.output.manifest,
