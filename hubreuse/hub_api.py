@@ -50,6 +50,7 @@ from huggingface_hub.utils import (
 
 from hubreuse.errors import UserError
 from hubreuse.io import atomic_path, sha256_of, write_json
+from hubreuse.records import describe_id_fields, record_id
 
 Kind = Literal["models", "datasets"]
 
@@ -155,18 +156,31 @@ def _iter_page_lines(path: Path) -> Iterator[str]:
             yield line.rstrip("\n")
 
 
-def _record_id(record: dict[str, Any]) -> str | None:
-    """Listing identity of a record: ``id`` (both kinds), else the older models field ``modelId``."""
-    for key in ("id", "modelId"):
-        value = record.get(key)
-        if isinstance(value, str):
-            return value
+def _reject_constant(name: str) -> None:
+    """``json.loads`` hook: NaN and Infinity are not JSON, and parse (orjson, DuckDB) would reject them."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _check_records(records: list[Any]) -> str | None:
+    """What parse would reject in a page's records (None if nothing): every record must be a JSON object with a
+    string id (:func:`hubreuse.records.record_id`) that can be written as UTF-8."""
+    total = len(records)
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            return f"record {number} of {total} is not a JSON object (got {type(record).__name__})"
+        if record_id(record) is None:
+            return f"record {number} of {total} has no string id ({describe_id_fields(record)})"
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as err:
+            return f"record {number} of {total} holds text that is not valid UTF-8 ({err.reason})"
     return None
 
 
-def _clear_state(state_dir: Path) -> None:
+def clear_checkpoint(state_dir: Path) -> None:
     """Remove only the files this module writes, then the folder if empty (never a recursive delete of a
     folder a user may have pointed at by mistake)."""
+    state_dir = Path(state_dir)
     if not state_dir.is_dir():
         return
     for path in state_dir.iterdir():
@@ -196,6 +210,7 @@ class _Listing:
         sleep: Callable[[float], None],
         log: logging.Logger,
         timeout: float,
+        clear: bool = True,
     ) -> None:
         self.kind, self.task = kind, task
         self.out_path, self.state_dir = Path(out_path), Path(state_dir)
@@ -204,6 +219,7 @@ class _Listing:
         self.max_retries = max_retries
         self.max_rate_limit_wait = max_rate_limit_wait
         self.sleep, self.log, self.timeout = sleep, log, timeout
+        self.clear = clear
         self.headers = build_hf_headers()
         self.scrub = _Scrubber(self.headers)
         path, params = listing_query(kind, task)
@@ -270,9 +286,18 @@ class _Listing:
             if state is not None and not self._rebuild_seen(state):
                 state = None
         if state is None:
-            _clear_state(self.state_dir)
+            clear_checkpoint(self.state_dir)
             self.seen = set()
             state = self._fresh_state()
+        elif state["complete"]:
+            self.log.info(
+                "%s/%s: complete checkpoint (%d pages, %d records) in %s; reusing it, no request needed",
+                self.kind,
+                self.task,
+                state["pages"],
+                state["records"],
+                self.state_dir,
+            )
         else:
             self.log.info(
                 "%s/%s: resuming after page %d (%d records) from %s",
@@ -282,7 +307,8 @@ class _Listing:
                 state["records"],
                 self.state_dir,
             )
-        state["sessions"] += 1
+        if not state["complete"]:  # reassembling a finished listing is not a collection session
+            state["sessions"] += 1
         self.state = state
 
     def _rebuild_seen(self, state: dict[str, Any]) -> bool:
@@ -293,9 +319,10 @@ class _Listing:
             for page in range(1, int(state["pages"]) + 1):
                 for line in _iter_page_lines(_page_file(self.state_dir, page)):
                     lines += 1
-                    rid = _record_id(json.loads(line))
-                    if rid is not None:
-                        seen.add(rid)
+                    rid = record_id(json.loads(line))
+                    if rid is None:  # kept by a version that did not check pages; parse would reject it
+                        raise ValueError(f"page {page} holds a record without a string id")
+                    seen.add(rid)
         except (OSError, ValueError, EOFError) as err:
             self.log.warning(
                 "%s/%s: checkpoint pages in %s are damaged (%s); starting over",
@@ -348,6 +375,7 @@ class _Listing:
         rl_backoff = BACKOFF_BASE
         while True:
             self.state["requests"] += 1
+            self.save_state()  # every request counts in the manifest, even if this process dies during it
             problem: str
             try:
                 response = get_session().get(url, headers=self.headers, timeout=self.timeout)
@@ -413,12 +441,17 @@ class _Listing:
 
     @staticmethod
     def _parse_body(response: httpx2.Response) -> tuple[list[dict[str, Any]], str | None]:
+        """The page's records, or the problem that makes the page unusable. A page is checkpointed only when
+        parse will accept every record of it; a bad one is retried like any other bad body."""
         try:
-            payload = json.loads(response.content)
+            payload = json.loads(response.content, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError) as err:
             return [], f"invalid JSON body ({len(response.content)} bytes): {err}"
-        if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):
+        if not isinstance(payload, list):
             return [], "body is not a JSON array of objects"
+        problem = _check_records(payload)
+        if problem is not None:
+            return [], f"{problem}; page not checkpointed"
         return payload, None
 
     def _next_url(self, response: httpx2.Response, url: str, page: int) -> str | None:
@@ -440,7 +473,7 @@ class _Listing:
         """Re-serialised records of a page, minus ids already seen in this listing (counted)."""
         lines: list[str] = []
         for record in records:
-            rid = _record_id(record)
+            rid = record_id(record)
             if rid is None:
                 self.state["missing_id"] += 1
             elif rid in self.seen:
@@ -453,6 +486,15 @@ class _Listing:
 
     def run(self) -> dict[str, Any]:
         self.load_state()
+        try:
+            return self._collect()
+        except BaseException:
+            # keep this session's counters (requests, retries, rate-limit waits) for the final manifest
+            with contextlib.suppress(OSError):
+                self.save_state()
+            raise
+
+    def _collect(self) -> dict[str, Any]:
         began = time.monotonic()
         last_report = began
         reported_pages = self.state["pages"]
@@ -526,7 +568,8 @@ class _Listing:
             "rate_limit_wait_seconds": round(self.state["rate_limit_wait_seconds"], 3),
             "sessions": self.state["sessions"],
         }
-        _clear_state(self.state_dir)
+        if self.clear:
+            clear_checkpoint(self.state_dir)
         rate = self.session_records / elapsed if elapsed > 0 else 0.0
         self.log.info(
             "%s/%s: done, %d records (%d duplicates dropped) in %d pages; %d requests, %d retries, "
@@ -560,12 +603,17 @@ def collect_listing(
     sleep: Callable[[float], None] = time.sleep,
     log: logging.Logger | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    clear: bool = True,
 ) -> dict[str, Any]:
     """Collect one task's full listing into ``out_path`` (gzip JSON Lines, API order, duplicates dropped).
 
-    Resumable through ``state_dir`` (one folder per listing; removed when the listing is finished). Returns the
-    provenance manifest (no token in it). Raises :class:`CollectionError` when the listing cannot be finished;
-    the checkpoint is then kept so that a rerun continues from the last completed page.
+    Resumable through ``state_dir`` (one folder per listing). Returns the provenance manifest (no token in it).
+    Raises :class:`CollectionError` when the listing cannot be finished; the checkpoint is then kept (with the
+    session's request counters) so that a rerun continues from the last completed page. A page is checkpointed
+    only when every record of it is one parse accepts (a JSON object with a string id); a page that is not is
+    retried like a bad body. When the listing is finished its checkpoint is removed, unless ``clear`` is False:
+    then it is kept, marked complete, and a later call rebuilds ``out_path`` from it without any request (how a
+    task's job keeps a finished listing when its other listing fails; :func:`clear_checkpoint` removes it).
 
     ``max_retries`` bounds transient faults (5xx, broken connections, bad bodies) per page; 429 answers do not
     count against it, they are waited out as long as this run's total wait stays within
@@ -584,5 +632,6 @@ def collect_listing(
         sleep,
         log or logging.getLogger(__name__),
         timeout,
+        clear,
     )
     return listing.run()

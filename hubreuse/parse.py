@@ -22,6 +22,7 @@ import orjson
 from hubreuse.declarations import DECLARATION_KEYS
 from hubreuse.errors import InputError
 from hubreuse.io import atomic_path, open_text
+from hubreuse.records import record_id
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ def _declaration_columns(key: str) -> str:
 
 
 def _query(kind: str, path: str) -> str:
-    # A record without a string id stops the query; parse_listing then names its line.
+    # A record without a string id stops the query; parse_listing then names its line. The same rule in
+    # Python is hubreuse.records.record_id (the collector checks it before checkpointing a page).
     any_id = f"coalesce({_string('id')}, {_string('modelId')})"
     record_id = f"CASE WHEN {any_id} IS NULL THEN error('record without a string id') ELSE {any_id} END"
     tags = """CASE WHEN json_type(tags) = 'ARRAY'
@@ -89,8 +91,7 @@ def locate_bad_line(path: str | os.PathLike[str]) -> InputError | None:
                 return InputError(f"{path}:{lineno}", f"not valid JSON ({error})")
             if not isinstance(record, dict):
                 return InputError(f"{path}:{lineno}", "record is not a JSON object")
-            rid = record.get("id") if record.get("id") is not None else record.get("modelId")
-            if not isinstance(rid, str):
+            if record_id(record) is None:
                 return InputError(f"{path}:{lineno}", "record has no string 'id' (nor 'modelId')")
     return None
 

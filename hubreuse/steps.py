@@ -41,13 +41,15 @@ def index_dump(dump: str, label: str, index_out: str, manifest_out: str, source:
 
 
 def collect_listing(source: str, kind: str, task: str, outputs: Mapping[str, str], index: str | None = None,
-                    index_manifest: str | None = None, endpoint: str = "", state_dir: str = "") -> None:  # fmt: skip
-    """Collect one task's listing from the configured source."""
+                    index_manifest: str | None = None, endpoint: str = "", state_dir: str = "",
+                    **api_options: Any) -> None:  # fmt: skip
+    """Collect one task's listing from the configured source (``api_options``: more arguments of
+    :func:`hubreuse.hub_api.collect_listing`, e.g. ``clear``, ``max_retries``, ``sleep``)."""
     if source == "api":
         from hubreuse import hub_api
 
         manifest = hub_api.collect_listing(
-            kind, task, Path(outputs["listing"]), Path(state_dir), endpoint=endpoint or None
+            kind, task, Path(outputs["listing"]), Path(state_dir), endpoint=endpoint or None, **api_options
         )
         write_json(outputs["manifest"], manifest)
         return
@@ -59,16 +61,31 @@ def collect_listing(source: str, kind: str, task: str, outputs: Mapping[str, str
 
 
 def collect_task(source: str, task: str, outputs: Mapping[str, str], inputs: Mapping[str, str],
-                 endpoint: str = "", state_dir: str = "") -> None:  # fmt: skip
+                 endpoint: str = "", state_dir: str = "", session_log: str = "",
+                 **api_options: Any) -> None:  # fmt: skip
     """Collect both listings of a task. ``outputs`` holds ``<kind>_listing``/``<kind>_manifest`` paths,
-    ``inputs`` ``<kind>_index``/``<kind>_index_manifest`` (dump sources); ``state_dir`` may hold ``{kind}``."""
+    ``inputs`` ``<kind>_index``/``<kind>_index_manifest`` (dump sources); ``state_dir`` holds ``{kind}``.
+
+    ``source: api``: both listings' checkpoints are kept until both listings are written. Snakemake deletes all
+    outputs of a failed job, so when one listing fails the other, finished one is rebuilt by the rerun from its
+    checkpoint (marked complete) without a request. ``session_log``, the log kept
+    across failed sessions, is removed with the checkpoints."""
+    if source == "api":
+        api_options = {**api_options, "clear": False}
     for kind in ("models", "datasets"):
         collect_listing(
             source, kind, task,
             {"listing": outputs[f"{kind}_listing"], "manifest": outputs[f"{kind}_manifest"]},
             index=inputs.get(f"{kind}_index"), index_manifest=inputs.get(f"{kind}_index_manifest"),
-            endpoint=endpoint, state_dir=state_dir.replace("{kind}", kind),
+            endpoint=endpoint, state_dir=state_dir.replace("{kind}", kind), **api_options,
         )  # fmt: skip
+    if source == "api":
+        from hubreuse import hub_api
+
+        for kind in ("models", "datasets"):
+            hub_api.clear_checkpoint(Path(state_dir.replace("{kind}", kind)))
+        if session_log:
+            Path(session_log).unlink(missing_ok=True)
 
 
 def run_manifest(listing_manifests: Sequence[str], index_manifests: Sequence[str], config: Mapping[str, Any],

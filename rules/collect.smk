@@ -110,6 +110,8 @@ else:
             source=SOURCE,
             endpoint=config["hub_endpoint"],
             state_dir=lambda wildcards: f"results/raw/.partial/{{kind}}/{wildcards.task}",
+            # The task's log across failed sessions (Snakemake empties the job's log before each run).
+            session_log="results/raw/.partial/sessions/{task}.log",
         resources:
             hub_api=1,
         log:

@@ -3,6 +3,7 @@
 from hubreuse.runner import run_job
 from hubreuse.steps import collect_task
 
+session_log = snakemake.params.get("session_log", "")
 run_job(
     snakemake,
     lambda: collect_task(
@@ -12,5 +13,7 @@ run_job(
         dict(snakemake.input.items()),
         endpoint=snakemake.params.get("endpoint", ""),
         state_dir=snakemake.params.get("state_dir", ""),
+        session_log=session_log,
     ),
+    history=session_log or None,
 )

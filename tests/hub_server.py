@@ -59,9 +59,11 @@ class Fault:
     ``kind``: ``429`` (with ``RateLimit: "api";r=0;t=<t>`` unless ``t`` is None, plus ``Retry-After`` when
     given), ``500``/``502``/``503``/any other status (JSON error body), ``close`` (Content-Length of the whole
     body, half the body written, connection closed), ``badjson`` (a complete response whose body is cut JSON),
-    ``dup`` (the page also repeats the previous page's last record first), ``kill`` (SIGKILL ``pid`` or the pid
-    set with :meth:`FakeHub.set_kill_pid`, then close without answering), ``kill-peer`` (SIGKILL the local process
-    that sent the request, found through /proc; for end-to-end runs where the collector's pid is not known).
+    ``dup`` (the page also repeats the previous page's last record first), ``bad-record`` (record number
+    ``record`` of the page, 1-based, is served with ``"id": null`` and no ``modelId``), ``kill`` (SIGKILL
+    ``pid`` or the pid set with :meth:`FakeHub.set_kill_pid`, then close without answering), ``kill-peer``
+    (SIGKILL the local process that sent the request, found through /proc; for end-to-end runs where the
+    collector's pid is not known).
     Matches requests for ``page`` (1-based) of listings of ``listing`` (``models``/``datasets``/None = both) and
     ``task`` (None = any). Faults of one page apply in order, each to ``times`` consecutive requests.
     """
@@ -74,6 +76,7 @@ class Fault:
     t: int | None = 1
     retry_after: int | None = None
     pid: int | None = None
+    record: int = 1
 
 
 @dataclass(frozen=True)
@@ -351,6 +354,11 @@ class _Handler(BaseHTTPRequestHandler):
                 record.pop("cardData", None)
                 line = json.dumps(record, ensure_ascii=False)
             texts.append(line)
+        if fault is not None and fault.kind == "bad-record" and 0 < fault.record <= len(texts):
+            record = json.loads(texts[fault.record - 1])
+            record.pop("modelId", None)
+            record["id"] = None
+            texts[fault.record - 1] = json.dumps(record, ensure_ascii=False)
         body = ("[" + ",".join(texts) + "]").encode("utf-8")
         headers = {"RateLimit": '"api";r=499;t=300', "RateLimit-Policy": RATELIMIT_POLICY}
         end = offset + hub.page_size

@@ -122,3 +122,47 @@ def test_killed_collection_resumes_without_refetching(workflow_dir: Path, dump_t
         assert_listings_match_server(workflow_dir, hub)
     for name in TABLES:
         assert table_rows(workflow_dir / "results" / "tables" / name) == dump_tables[name], name
+
+
+def test_failed_listing_keeps_finished_sibling_counters_and_log(workflow_dir: Path, dump_tables) -> None:
+    """One task's datasets listing fails after retries while its models listing (one page of which had a record
+    without an id) finished: the rerun fetches no models page again, every request of both sessions is in the
+    manifests, and the job log still holds the failed session."""
+    task = "text-classification"
+    faults = [
+        Fault("bad-record", page=2, listing="models", task=task, record=5),  # retried once, never kept
+        Fault("503", page=2, times=2, listing="datasets", task=task),  # retried twice...
+        Fault("404", page=2, times=1, listing="datasets", task=task),  # ...then the listing fails
+    ]
+    raw = workflow_dir / "results" / "raw"
+    with FakeHub(page_size=PAGE_SIZE, faults=faults) as hub:
+        first = run_snakemake(
+            workflow_dir, *TARGETS, "--config", "source=api", f"hub_endpoint={hub.url}", TASKS
+        )
+        assert first.returncode != 0
+        error = f"hubreuse: error: datasets listing for task '{task}', page 2: HTTP 404, not retried"
+        assert error in first.stderr, first.stderr[-3000:]
+        # Snakemake removed the failed job's outputs, the finished models listing too
+        assert not (raw / "models" / f"{task}.jsonl.gz").exists()
+        assert json.loads((raw / ".partial" / "models" / task / "state.json").read_text())["complete"]
+        models_hits = hub.page_hits("models", task)
+        assert models_hits[2] == 2
+        hub.faults = []
+        second = run_snakemake(
+            workflow_dir, *TARGETS, "--config", "source=api", f"hub_endpoint={hub.url}", TASKS
+        )
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert hub.page_hits("models", task) == models_hits, "finished listing's pages fetched again"
+        assert_listings_match_server(workflow_dir, hub)
+        for kind, retries in (("models", 1), ("datasets", 2)):
+            manifest = json.loads((raw / kind / f"{task}.manifest.json").read_text())
+            hits = hub.page_hits(kind, task)
+            assert (manifest["requests"], manifest["retries"]) == (sum(hits.values()), retries), (kind, hits)
+    for name in TABLES:
+        assert table_rows(workflow_dir / "results" / "tables" / name) == dump_tables[name], name
+    log = (workflow_dir / "results" / "logs" / "collect" / f"{task}.log").read_text()
+    assert f"datasets/{task} page 2: HTTP 503; retry 1/8" in log and error in log  # the first session
+    assert f"models/{task} page 2: record 5 of 100 has no string id" in log
+    partial = raw / ".partial"
+    assert not any(path.exists() for path in (partial / "models" / task, partial / "datasets" / task))
+    assert not (partial / "sessions" / f"{task}.log").exists()

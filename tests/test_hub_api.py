@@ -23,6 +23,8 @@ import pytest
 from huggingface_hub import HfApi
 
 from hubreuse.hub_api import CollectionError, collect_listing
+from hubreuse.runner import run_step
+from hubreuse.steps import collect_task
 from tests.conftest import SHARED
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -103,6 +105,7 @@ def test_models_listing_complete_through_faults(tmp_path: Path) -> None:
         Fault("close", page=4),
         Fault("badjson", page=5),
         Fault("dup", page=6),
+        Fault("bad-record", page=7, record=50),  # a page parse would reject: retried, never kept
         Fault("500", page=pages),
     ]
     sleeps: list[float] = []
@@ -122,8 +125,8 @@ def test_models_listing_complete_through_faults(tmp_path: Path) -> None:
     assert got == want
     assert sleeps.count(3.0) == 7  # every 429 waited exactly the header's t
     assert manifest["rate_limit_waits"] == 7 and manifest["rate_limit_wait_seconds"] == 21
-    assert manifest["retries"] == 5 and manifest["duplicates"] == 1
-    expected_hits = {p: 1 for p in range(1, pages + 1)} | {2: 8, 3: 3, 4: 2, 5: 2, pages: 2}
+    assert manifest["retries"] == 6 and manifest["duplicates"] == 1
+    expected_hits = {p: 1 for p in range(1, pages + 1)} | {2: 8, 3: 3, 4: 2, 5: 2, 7: 2, pages: 2}
     assert hits == expected_hits
     assert manifest["requests"] == sum(expected_hits.values())
     assert manifest["records"] == len(want) and manifest["pages"] == pages
@@ -187,6 +190,8 @@ def test_retries_exhausted_keeps_checkpoint_and_rerun_resumes(tmp_path: Path) ->
     assert read_listing(out) == want
     assert hits[1] == 1 and hits[2] == 1 and hits[3] == 4
     assert manifest["sessions"] == 2 and not state.exists()
+    # the failed session's requests and retries count too (2 retries of page 3, then it gave up)
+    assert manifest["requests"] == sum(hits.values()) and manifest["retries"] == 2
 
 
 def test_rate_limit_budget_is_bounded(tmp_path: Path) -> None:
@@ -266,6 +271,7 @@ def test_kill_at_random_page_then_rerun(tmp_path: Path) -> None:
     assert manifest["sha256"] == reference["sha256"] and manifest["records"] == reference["records"]
     assert hits == {p: (2 if p == kill_page else 1) for p in range(1, pages + 1)}
     assert manifest["sessions"] == 2
+    assert manifest["requests"] == sum(hits.values())  # also the request the killed session was waiting on
 
 
 def test_foreign_checkpoint_is_discarded(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -396,3 +402,134 @@ def test_kill_peer_kills_the_requesting_process(tmp_path: Path) -> None:
         collect_listing("datasets", "translation", tmp_path / "d.jsonl.gz", tmp_path / "s", endpoint=hub.url)
         assert hub.page_hits("datasets", "translation") == {1: 1, 2: 1, 3: 2, 4: 1}
     assert read_listing(tmp_path / "d.jsonl.gz") == expected("datasets", "translation")
+
+
+def test_page_with_record_without_id_is_retried_and_never_checkpointed(tmp_path: Path) -> None:
+    task, size = "fill-mask", 200
+    out, state = tmp_path / "out.jsonl.gz", tmp_path / "state"
+    with FakeHub(page_size=size, faults=[Fault("bad-record", page=3, times=3, record=17)]) as hub:
+        with pytest.raises(CollectionError) as caught:
+            collect_listing("models", task, out, state, endpoint=hub.url, max_retries=2, sleep=lambda s: None)
+        message = str(caught.value)
+        assert "\n" not in message
+        assert message.startswith(
+            "models listing for task 'fill-mask', page 3: gave up after 3 failed attempts; last error: "
+            "record 17 of 200 has no string id (id: null, modelId: absent); page not checkpointed "
+            f"(2 pages / 400 records checkpointed in {state}; rerun to resume)"
+        ), message
+        assert not out.exists() and not (state / "page-000003.jsonl.gz").exists()
+        kept = json.loads((state / "state.json").read_text())
+        assert kept["pages"] == 2 and kept["requests"] == 5 and kept["retries"] == 2
+        manifest = collect_listing("models", task, out, state, endpoint=hub.url, sleep=lambda s: None)
+        hits = hub.page_hits("models", task)
+    assert read_listing(out) == expected("models", task)
+    assert hits[3] == 4 and manifest["requests"] == sum(hits.values()) and manifest["retries"] == 2
+
+
+def test_checkpoint_page_without_id_is_discarded(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A page an older collector kept although parse rejects it is not resumed from (it would fail every rerun)."""
+    out, state = tmp_path / "d.jsonl.gz", tmp_path / "s"
+    with FakeHub(page_size=50, faults=[Fault("503", page=3)]) as hub:
+        with pytest.raises(CollectionError):
+            collect_listing("datasets", "translation", out, state, endpoint=hub.url, max_retries=0)
+        page = state / "page-000001.jsonl.gz"
+        lines = gzip.decompress(page.read_bytes()).decode().splitlines()
+        lines[0] = json.dumps({**json.loads(lines[0]), "id": None}, separators=(",", ":"))
+        page.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+        with caplog.at_level(logging.INFO, logger="hubreuse.hub_api"):
+            collect_listing("datasets", "translation", out, state, endpoint=hub.url)
+        assert hub.page_hits("datasets", "translation")[1] == 2
+    assert "page 1 holds a record without a string id); starting over" in caplog.text
+    assert read_listing(out) == expected("datasets", "translation")
+
+
+@pytest.fixture
+def _restore_logging():
+    """run_step reconfigures the root logger; give the next tests theirs back."""
+    root, ours = logging.getLogger(), logging.getLogger("hubreuse")
+    handlers, level, our_level = root.handlers[:], root.level, ours.level
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            handler.close()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    ours.setLevel(our_level)
+
+
+@pytest.mark.usefixtures("_restore_logging")
+def test_task_job_keeps_finished_listing_and_every_session_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The collect job as Snakemake runs it (scripts/collect.py): models finish, datasets fail on a page parse
+    would reject; Snakemake then deletes every output and the log. The rerun requests no models page again,
+    the manifests count every request of both sessions, and the log still holds the first session."""
+    task = "translation"
+    outputs = {
+        f"{kind}_{part}": str(tmp_path / "raw" / kind / f"{task}.{suffix}")
+        for kind in ("models", "datasets")
+        for part, suffix in (("listing", "jsonl.gz"), ("manifest", "manifest.json"))
+    }
+    state_dir = str(tmp_path / "partial" / "{kind}" / task)
+    history, log = str(tmp_path / "partial" / "sessions" / f"{task}.log"), tmp_path / "logs" / f"{task}.log"
+    log.parent.mkdir()
+    faults = [Fault("bad-record", page=2, times=5, record=17, listing="datasets")]
+
+    def job() -> None:
+        collect_task("api", task, outputs, {}, endpoint=hub.url, state_dir=state_dir, session_log=history,
+                     max_retries=1, sleep=lambda s: None)  # fmt: skip
+
+    with FakeHub(page_size=50, faults=faults) as hub:
+        with pytest.raises(SystemExit) as exited:
+            run_step(str(log), job, history=history)
+        assert exited.value.code == 1
+        error = capsys.readouterr().err.strip().splitlines()[-1]
+        assert error.startswith(
+            "hubreuse: error: datasets listing for task 'translation', page 2: gave up after 2 failed attempts; "
+            "last error: record 17 of 50 has no string id (id: null, modelId: absent); page not checkpointed"
+        ), error
+        assert json.loads((tmp_path / "partial" / "models" / task / "state.json").read_text())["complete"]
+        # what Snakemake does to a failed job's outputs, then (before the rerun) to its log
+        for path in [*outputs.values(), log]:
+            Path(path).unlink(missing_ok=True)
+        first_models = hub.page_hits("models", task)
+        hub.faults = []
+        run_step(str(log), job, history=history)
+        models_hits, datasets_hits = hub.page_hits("models", task), hub.page_hits("datasets", task)
+    assert models_hits == first_models  # no page of the finished listing fetched again
+    for kind, hits, retries, sessions in (("models", models_hits, 0, 1), ("datasets", datasets_hits, 1, 2)):
+        assert read_listing(Path(outputs[f"{kind}_listing"])) == expected(kind, task)
+        manifest = json.loads(Path(outputs[f"{kind}_manifest"]).read_text())
+        assert manifest["requests"] == sum(hits.values()), kind
+        assert (manifest["retries"], manifest["sessions"]) == (retries, sessions), kind
+    text = log.read_text()
+    assert "datasets/translation page 2: record 17 of 50 has no string id" in text  # first session's warning
+    assert error in text and "models/translation: complete checkpoint" in text
+    assert text.index(error) < text.index("models/translation: complete checkpoint")
+    assert not (tmp_path / "partial" / "models" / task).exists()
+    assert not (tmp_path / "partial" / "datasets" / task).exists() and not Path(history).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b'[{"id": "a"}, {"modelId": "b"}]', None),
+        (
+            b'[{"id": "a"}, {"id": 5, "modelId": null}]',
+            "record 2 of 2 has no string id (id: 5, modelId: null)",
+        ),
+        (b'[{"id": "a"}, ["b"]]', "record 2 of 2 is not a JSON object (got list)"),
+        (b'[{"id": "a", "score": NaN}]', "invalid JSON body (27 bytes): NaN is not valid JSON"),
+        (
+            b'[{"id": "a\\ud800"}]',
+            "record 1 of 1 holds text that is not valid UTF-8 (surrogates not allowed)",
+        ),
+        (b'{"id": "a"}', "body is not a JSON array of objects"),
+    ],
+)
+def test_page_checks_are_what_parse_accepts(body: bytes, problem: str | None) -> None:
+    from hubreuse.hub_api import _Listing
+
+    records, found = _Listing._parse_body(httpx2.Response(200, content=body))
+    assert (found or "").removesuffix("; page not checkpointed") == (problem or "")
+    assert (records == []) == (problem is not None)
