@@ -45,6 +45,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+# One list of nested fields and one JSON-text decoder, shared with Parquet dumps (hubreuse.dumps.NESTED_FIELDS).
+from hubreuse.dumps import column_encodings, decode_json_text
 from hubreuse.errors import InputError
 from hubreuse.io import gzip_writer, sha256_of, write_json
 
@@ -53,11 +55,6 @@ log = logging.getLogger(__name__)
 DEFAULT_REPO = "cfahlgren1/hub-stats"
 DEFAULT_FILES = {"models": "models.parquet", "datasets": "datasets.parquet"}
 REQUIRED_COLUMNS = ("id", "tags")
-# Fields the listing API returns as JSON arrays/objects; a snapshot may store them as JSON text.
-NESTED_FIELDS = frozenset(
-    {"tags", "cardData", "siblings", "config", "safetensors", "gguf", "spaces", "widgetData", "transformersInfo",
-     "baseModels", "inference", "inferenceProviderMapping", "model-index", "card_data"}
-)  # fmt: skip
 # Card keys that fall back to the Hub's derived tags, and the tag prefix of each.
 FALLBACK_PREFIXES = {"datasets": "dataset:", "base_model": "base_model:"}
 FALLBACK_KEY = "_hubreuse_fallback"
@@ -152,26 +149,6 @@ def download_snapshot(repo: str, revision: str, files: Mapping[str, str], output
 # --------------------------------------------------------------------------------------------------- convert
 
 
-def column_encodings(schema: pa.Schema) -> dict[str, str]:
-    """How each nested field is stored: ``json_text``, ``list``, ``struct``, ``map``, or the Arrow type name."""
-    encodings = {}
-    for field in schema:
-        if field.name not in NESTED_FIELDS:
-            continue
-        kind = field.type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            encodings[field.name] = "json_text"
-        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
-            encodings[field.name] = "list"
-        elif pa.types.is_struct(kind):
-            encodings[field.name] = "struct"
-        elif pa.types.is_map(kind):
-            encodings[field.name] = "map"
-        else:
-            encodings[field.name] = str(kind)
-    return encodings
-
-
 def check_columns(schema: pa.Schema, label: str, path: str | os.PathLike[str]) -> None:
     """Fail with one line naming every required column the snapshot lacks."""
     missing = [name for name in REQUIRED_COLUMNS if name not in schema.names]
@@ -235,17 +212,7 @@ def _decode(value: object, column: str, encoding: str, where: str) -> object:
     if value is None:
         return None
     if encoding == "json_text":
-        if not isinstance(value, str):
-            return value
-        text = value.strip()
-        if not text:
-            return None
-        if column not in ("tags", "cardData") and text[0] not in "[{":
-            return value  # a plain string where the API also allows one
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError as error:
-            raise InputError(where, f"column {column!r} holds text that is not valid JSON ({error})") from None
+        return decode_json_text(value, column, where)
     if encoding == "map" and isinstance(value, list):
         return {key: item for key, item in value}
     if encoding == "struct" and isinstance(value, dict):

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from hubreuse.errors import InputError
 from hubreuse.io import atomic_path
 from hubreuse.parsed import read_parsed
 
@@ -72,6 +73,20 @@ def string_edges(table: pa.Table, id_column: str, list_column: str, target: str)
     )
 
 
+def check_some_model(model_tables: Mapping[str, pa.Table]) -> None:
+    """Stop when the configured tasks together have no model: every measure would be zero or empty.
+
+    Whatever the source (a dump's index also checks this, ``source: api`` cannot before collecting), a run in
+    which every model listing is empty has the wrong source or task names, not a finding.
+    """
+    if not any(table.num_rows for table in model_tables.values()):
+        raise InputError(
+            "matrices",
+            f"no configured task has any model ({len(model_tables)} tasks, all model listings empty); "
+            "check the source and the task names",
+        )
+
+
 def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, str],
                    threads: int = 1) -> dict[str, pa.Table]:  # fmt: skip
     """All matrices from the per-task parsed tables (see ``MATRIX_NAMES``).
@@ -80,6 +95,7 @@ def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, s
     so the thread count cannot change what is written.
     """
     model_tables = read_per_task(model_paths, "models", threads)
+    check_some_model(model_tables)
     dataset_tables = read_per_task(dataset_paths, "datasets", threads)
     models = first_per_key(pa.concat_tables(model_tables.values()), "model_id")
     models = models.append_column("datasets_n", entry_count(models.column("datasets")))

@@ -32,12 +32,27 @@ def generate_demo(domains: Mapping[str, str], n_models: int, n_datasets: int, se
     write_json(manifest_out, summary)
 
 
-def index_dump(dump: str, label: str, index_out: str, manifest_out: str, source: str) -> None:
+def index_dump(dump: str, label: str, index_out: str, manifest_out: str, source: str,
+               tasks: Sequence[str] | None = None) -> None:  # fmt: skip
+    """Index a dump (``label``: ``<kind>_dump``); its manifest counts the records with a tag of one of the
+    configured ``tasks`` and those with a ``task_categories:`` tag, for :func:`check_dumps`."""
     from hubreuse import dumps
 
-    summary = dumps.build_index(dump, label, index_out)
+    summary = dumps.build_index(dump, label, index_out, tasks=None if tasks is None else list(tasks))
     summary["source"] = source
     write_json(manifest_out, summary)
+
+
+def check_dumps(models_manifest: str, datasets_manifest: str, tasks: Sequence[str], out: str) -> None:
+    """Stop on swapped dumps, or a models dump without any configured task's tag, in one line; else record that
+    both dumps passed (the collect jobs wait for this file)."""
+    from hubreuse import dumps
+
+    models, datasets = (json.loads(Path(path).read_text(encoding="utf-8")) for path in (models_manifest,
+                                                                                       datasets_manifest))
+    dumps.check_dump_kinds(models, datasets, list(tasks))
+    write_json(out, {"models_dump": models["dump"], "datasets_dump": datasets["dump"], "tasks": len(tasks),
+                     "passed": ["not empty", "not swapped", "models carry a configured task's tag"]})  # fmt: skip
 
 
 def collect_listing(source: str, kind: str, task: str, outputs: Mapping[str, str], index: str | None = None,

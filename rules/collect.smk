@@ -70,6 +70,7 @@ if SOURCE in ("demo", "dump", "hubstats"):
         params:
             label=lambda wildcards: f"{wildcards.kind}_dump",
             source=SOURCE,
+            tasks=TASKS,
             # The dump's content, not its mtime, decides whether everything downstream is stale.
             identity=lambda wildcards: dump_identity(wildcards.kind),
         log:
@@ -79,8 +80,24 @@ if SOURCE in ("demo", "dump", "hubstats"):
         script:
             "../scripts/index_dump.py"
 
+    rule check_dumps:
+        input:
+            models="results/interim/models_index.json",
+            datasets="results/interim/datasets_index.json",
+        output:
+            "results/interim/dumps_check.json",
+        params:
+            tasks=TASKS,
+        log:
+            "results/logs/check_dumps.log",
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/check_dumps.py"
+
     rule collect:
         input:
+            dumps_check="results/interim/dumps_check.json",
             models_index="results/interim/models_index.parquet",
             models_index_manifest="results/interim/models_index.json",
             datasets_index="results/interim/datasets_index.parquet",

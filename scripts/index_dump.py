@@ -11,5 +11,6 @@ run_job(
         snakemake.output.index,
         snakemake.output.manifest,
         snakemake.params.source,
+        tasks=snakemake.params.tasks,
     ),
 )

@@ -1,0 +1,9 @@
+"""Stop on swapped dumps, or a models dump without any configured task's tag (one line for both dumps)."""
+
+from hubreuse.runner import run_job
+from hubreuse.steps import check_dumps
+
+run_job(
+    snakemake,
+    lambda: check_dumps(snakemake.input.models, snakemake.input.datasets, snakemake.params.tasks, snakemake.output[0]),
+)
