@@ -51,7 +51,7 @@ STAGE_SCRIPTS = {
                    "hubstats_convert.py"),
     "parse": ("parse.py",),
     "matrices": ("matrices.py",),
-    "stats": ("paper_tables.py", "canonical_tables.py", "reuse_tables.py", "concentration.py", "concentration_merge.py",
+    "stats": ("paper_tables.py", "canonical_tables.py", "reuse_tables.py", "concentration.py", "concentration_stack.py",
               "lineage.py"),
     "report": ("report.py",),
 }  # fmt: skip
@@ -259,13 +259,15 @@ def compare_rq2(workdir: Path) -> dict:
     import pandas as pd
 
     from benchmarks.paper_baseline import rq2_all
-    from hubreuse import stats
-    from hubreuse.steps import load_matrices
+    from hubreuse.core.names import matrix
+    from hubreuse.stats import paper as stats
+    from hubreuse.stats.files import load_matrices
 
     names = tasks()
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     domains = {t: "nlp" for t in config["tasks"]["nlp"]} | {t: "cv" for t in config["tasks"]["cv"]}
-    mats = load_matrices(workdir / "results" / "matrices", ("model_task", "dataset_task", "model_dataset"))
+    needed = ("model_task", "dataset_task", "model_dataset")
+    mats = load_matrices({name: workdir / matrix(name) for name in needed}, needed)
     start = time.perf_counter()
     values = stats.models_per_dataset(mats["model_task"], mats["dataset_task"], mats["model_dataset"], domains)
     ours = values.groupby("task")["value"].agg(["size", "mean", "std"])

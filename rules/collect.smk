@@ -14,6 +14,8 @@ if SOURCE == "demo":
             seed=config["demo_seed"],
         log:
             "results/logs/demo_hub.log",
+        benchmark:
+            "results/benchmarks/demo_hub.tsv"
         conda:
             "../envs/analysis.yaml"
         script:
@@ -39,6 +41,8 @@ if SOURCE == "hubstats":
             endpoint=config["hub_endpoint"],
         log:
             "results/logs/hubstats/download.log",
+        benchmark:
+            "results/benchmarks/hubstats_download.tsv"
         conda:
             "../envs/collect.yaml"
         script:
@@ -53,6 +57,8 @@ if SOURCE == "hubstats":
             manifest="results/hubstats/{kind}.convert.json",
         log:
             "results/logs/hubstats/convert_{kind}.log",
+        benchmark:
+            "results/benchmarks/hubstats_convert/{kind}.tsv"
         conda:
             "../envs/collect.yaml"
         script:
@@ -75,6 +81,8 @@ if SOURCE in ("demo", "dump", "hubstats"):
             identity=lambda wildcards: dump_identity(wildcards.kind),
         log:
             "results/logs/index_dump/{kind}.log",
+        benchmark:
+            "results/benchmarks/index_dump/{kind}.tsv"
         conda:
             "../envs/analysis.yaml"
         script:
@@ -90,6 +98,8 @@ if SOURCE in ("demo", "dump", "hubstats"):
             tasks=TASKS,
         log:
             "results/logs/check_dumps.log",
+        benchmark:
+            "results/benchmarks/check_dumps.tsv"
         conda:
             "../envs/analysis.yaml"
         script:
@@ -108,6 +118,8 @@ if SOURCE in ("demo", "dump", "hubstats"):
             source=SOURCE,
         log:
             "results/logs/collect/{task}.log",
+        benchmark:
+            "results/benchmarks/collect/{task}.tsv"
         conda:
             "../envs/analysis.yaml"
         script:
@@ -133,6 +145,8 @@ else:
             hub_api=1,
         log:
             "results/logs/collect/{task}.log",
+        benchmark:
+            "results/benchmarks/collect/{task}.tsv"
         conda:
             "../envs/collect.yaml"
         script:
@@ -150,6 +164,8 @@ rule raw_manifest:
         domains=DOMAINS,
     log:
         "results/logs/raw_manifest.log",
+    benchmark:
+        "results/benchmarks/raw_manifest.tsv"
     conda:
         "../envs/analysis.yaml"
     script:

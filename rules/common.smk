@@ -4,21 +4,32 @@ import sys
 
 from snakemake.utils import validate
 
-from hubreuse.errors import InputError
-from hubreuse.matrices import MATRIX_NAMES
-from hubreuse.identity import content_identity
-from hubreuse.locks import remove_stale_locks
-from hubreuse.settings import check_config, data_path, schema_path
-from hubreuse.stats import MEASURES
-from hubreuse.steps import (
-    BEYOND_TABLES,
+from hubreuse.core.errors import InputError
+from hubreuse.core.identity import content_identity
+from hubreuse.core.locks import remove_stale_locks
+from hubreuse.core.names import (
     CANONICAL_TABLES,
+    CANONICAL_VALUES,
     CONCENTRATION_GROUPS,
     CONCENTRATION_MEASURES,
+    CONCENTRATION_TABLES,
+    DECLARATION_SHAPES,
     FIGURE_IDS,
+    KINDS,
     LINEAGE_TABLES,
+    LORENZ,
+    MATRIX_NAMES,
+    PAPER_TABLES,
+    PAPER_VALUES,
     REUSE_TABLES,
+    REUSE_VALUES,
+    figure,
+    matrix,
+    measure_values,
+    table,
+    values,
 )
+from hubreuse.core.settings import check_config, data_path, schema_path
 
 
 # One line per config problem (jsonschema's own report runs to dozens of lines), then the schema's defaults.
@@ -46,7 +57,6 @@ os.environ.setdefault("HUBREUSE_ROOT", workflow.basedir)
 SOURCE = SETTINGS.source
 TASKS = SETTINGS.tasks
 DOMAINS = SETTINGS.domains
-KINDS = ["models", "datasets"]
 
 
 wildcard_constraints:
@@ -104,41 +114,52 @@ def index_manifests():
 
 
 def parsed_tables(kind):
+    """The parsed table of each task, by task."""
     return {task: f"results/parsed/{kind}/{task}.parquet" for task in TASKS}
 
 
-def rq_tables():
-    return {key: f"results/tables/{name}.csv" for key, name in MEASURES.items()}
+def matrices():
+    """Every reuse matrix, by name."""
+    return {name: matrix(name) for name in MATRIX_NAMES}
 
 
-def measure_values(group):
+def tables(names):
+    """Result tables (results/tables/<name>.csv), by name."""
+    return {name: table(name) for name in names}
+
+
+def values_files(names):
+    """Per-unit values (results/stats/<name>.parquet), by name."""
+    return {name: values(name) for name in names}
+
+
+def concentration_values(group):
     """Per-unit values of the measures of one concentration group, by measure."""
-    return {measure: f"results/stats/{measure}_values.parquet" for measure in CONCENTRATION_GROUPS[group]}
+    return {measure: measure_values(measure) for measure in CONCENTRATION_GROUPS[group]}
 
 
 def report_tables():
-    """Every table the report reads, by name."""
-    names = [
-        *MEASURES.values(),
-        "declaration_shapes",
-        *BEYOND_TABLES,
-        "concentration",
-        "heavy_tail",
-        *LINEAGE_TABLES,
-    ]
-    tables = {name: f"results/tables/{name}.csv" for name in names}
-    tables["lorenz"] = "results/stats/lorenz.csv"
-    tables.update({f"{measure}_values": f"results/stats/{measure}_values.parquet" for measure in CONCENTRATION_MEASURES})
-    return tables
+    """Every table and values file the report reads, by name."""
+    return {
+        **{key: table(name) for key, name in PAPER_TABLES.items()},
+        DECLARATION_SHAPES: table(DECLARATION_SHAPES),
+        **tables(CANONICAL_TABLES),
+        **tables(REUSE_TABLES),
+        **tables(CONCENTRATION_TABLES),
+        LORENZ: f"results/stats/{LORENZ}.csv",
+        **tables(LINEAGE_TABLES),
+        **{f"{measure}_values": measure_values(measure) for measure in CONCENTRATION_MEASURES},
+    }
 
 
 def report_figures():
-    return {name: f"results/report/figures/{name}.svg" for name in FIGURE_IDS}
+    """Every figure of the report as its own SVG file, by id."""
+    return {name: figure(name) for name in FIGURE_IDS}
 
 
 def final_outputs():
     return [
-        *(path for path in report_tables().values() if path.endswith(".csv")),
+        *(path for path in report_tables().values() if path.endswith(".csv") and "/tables/" in path),
         "results/raw/manifest.json",
         "results/report/report.html",
         "results/report/report.pdf",

@@ -6,15 +6,16 @@ rule matrices:
         models=parsed_tables("models").values(),
         datasets=parsed_tables("datasets").values(),
     output:
-        expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
+        **matrices(),
     params:
         models=parsed_tables("models"),
         datasets=parsed_tables("datasets"),
-        out_dir=lambda wildcards, output: os.path.dirname(output[0]),
         source=SOURCE,
     threads: 2
     log:
         "results/logs/matrices.log",
+    benchmark:
+        "results/benchmarks/matrices.tsv"
     conda:
         "../envs/analysis.yaml"
     script:

@@ -14,6 +14,8 @@ rule parse:
         source=SOURCE,
     log:
         "results/logs/parse/{task}.log",
+    benchmark:
+        "results/benchmarks/parse/{task}.tsv"
     conda:
         "../envs/analysis.yaml"
     script:

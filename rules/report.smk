@@ -16,7 +16,6 @@ rule report:
         ),
     params:
         config=config,
-        template_dir=lambda wildcards, input: os.path.dirname(input.template),
         tables=report_tables(),
         figures=report_figures(),
         n_boot=config["bootstrap_resamples"],
@@ -24,6 +23,8 @@ rule report:
     threads: 2
     log:
         "results/logs/report.log",
+    benchmark:
+        "results/benchmarks/report.tsv"
     conda:
         "../envs/report.yaml"
     script:

@@ -1,4 +1,5 @@
-# Stats: the paper's three measures per task.
+# Stats: the paper's measures and the extended ones, as tables (results/tables/) and per-unit values
+# (results/stats/). Every job reads the matrices by name and writes each table to the path named here.
 
 
 # Priorities order the stats jobs on few cores: the longest job (reuse) and the one that unblocks three
@@ -8,19 +9,18 @@
 rule paper_tables:
     priority: 20
     input:
-        expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
+        **matrices(),
     output:
-        **rq_tables(),
-        rq1_values="results/stats/rq1_values.parquet",
-        rq2_values="results/stats/rq2_values.parquet",
-        rq3_values="results/stats/rq3_values.parquet",
-        quality="results/tables/declaration_shapes.csv",
+        **{key: table(name) for key, name in PAPER_TABLES.items()},
+        **{f"{key}_values": values(name) for key, name in PAPER_VALUES.items()},
+        declaration_shapes=table(DECLARATION_SHAPES),
     params:
-        matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         domains=DOMAINS,
         source=SOURCE,
     log:
         "results/logs/paper_tables.log",
+    benchmark:
+        "results/benchmarks/paper_tables.tsv"
     conda:
         "../envs/analysis.yaml"
     script:
@@ -29,17 +29,18 @@ rule paper_tables:
 
 rule canonical_tables:
     input:
-        expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
+        **matrices(),
         **canonical_tables_input(),
     output:
-        expand("results/tables/{name}.csv", name=CANONICAL_TABLES),
-        edges="results/stats/canonical_dataset_edges.parquet",
+        **tables(CANONICAL_TABLES),
+        edges=values(CANONICAL_VALUES),
     params:
-        matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         domains=DOMAINS,
         source=SOURCE,
     log:
         "results/logs/canonical_tables.log",
+    benchmark:
+        "results/benchmarks/canonical_tables.tsv"
     conda:
         "../envs/analysis.yaml"
     script:
@@ -49,29 +50,27 @@ rule canonical_tables:
 rule reuse_tables:
     priority: 20
     input:
-        expand("results/matrices/{name}.parquet", name=MATRIX_NAMES),
+        **matrices(),
     output:
-        expand("results/tables/{name}.csv", name=REUSE_TABLES),
-        "results/stats/base_relations.parquet",
-        "results/stats/base_card_tag_disagreement.parquet",
-        "results/stats/dataset_time_to_first_reuse.parquet",
-        children="results/stats/children_values.parquet",
+        **tables(REUSE_TABLES),
+        **values_files(REUSE_VALUES),
     params:
-        matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         domains=DOMAINS,
         source=SOURCE,
     log:
         "results/logs/reuse_tables.log",
+    benchmark:
+        "results/benchmarks/reuse_tables.tsv"
     conda:
         "../envs/analysis.yaml"
     script:
         "../scripts/reuse_tables.py"
 
 
-rule concentration_group:
+rule concentration:
     priority: 10
     input:
-        unpack(lambda wildcards: measure_values(wildcards.group)),
+        unpack(lambda wildcards: concentration_values(wildcards.group)),
     output:
         concentration="results/stats/concentration/{group}.concentration.csv",
         heavy_tail="results/stats/concentration/{group}.heavy_tail.csv",
@@ -84,40 +83,45 @@ rule concentration_group:
         seed=config["seed"],
     log:
         "results/logs/concentration/{group}.log",
+    benchmark:
+        "results/benchmarks/concentration/{group}.tsv"
     conda:
         "../envs/analysis.yaml"
     script:
         "../scripts/concentration.py"
 
 
-rule concentration:
+rule concentration_stack:
     input:
         concentration=expand("results/stats/concentration/{group}.concentration.csv", group=CONCENTRATION_GROUPS),
         heavy_tail=expand("results/stats/concentration/{group}.heavy_tail.csv", group=CONCENTRATION_GROUPS),
         lorenz=expand("results/stats/concentration/{group}.lorenz.csv", group=CONCENTRATION_GROUPS),
     output:
-        concentration="results/tables/concentration.csv",
-        heavy_tail="results/tables/heavy_tail.csv",
-        lorenz="results/stats/lorenz.csv",
+        concentration=table("concentration"),
+        heavy_tail=table("heavy_tail"),
+        lorenz=f"results/stats/{LORENZ}.csv",
     log:
-        "results/logs/concentration.log",
+        "results/logs/concentration_stack.log",
+    benchmark:
+        "results/benchmarks/concentration_stack.tsv"
     conda:
         "../envs/analysis.yaml"
     script:
-        "../scripts/concentration_merge.py"
+        "../scripts/concentration_stack.py"
 
 
 rule lineage:
     input:
-        "results/matrices/models.parquet",
-        "results/matrices/model_base.parquet",
+        models=matrix("models"),
+        model_base=matrix("model_base"),
     output:
-        expand("results/tables/{name}.csv", name=LINEAGE_TABLES),
+        **tables(LINEAGE_TABLES),
     params:
-        matrix_dir=lambda wildcards, input: os.path.dirname(input[0]),
         source=SOURCE,
     log:
         "results/logs/lineage.log",
+    benchmark:
+        "results/benchmarks/lineage.tsv"
     conda:
         "../envs/analysis.yaml"
     script:

@@ -1,12 +1,12 @@
 """Collect one task's listings (models and datasets) from the configured source."""
 
-from hubreuse.runner import run_job
-from hubreuse.steps import collect_task
+from hubreuse.collect.steps import collect
+from hubreuse.core.runner import run_job
 
 session_log = snakemake.params.get("session_log", "")
 run_job(
     snakemake,
-    lambda: collect_task(
+    lambda: collect(
         snakemake.params.source,
         snakemake.wildcards.task,
         dict(snakemake.output.items()),

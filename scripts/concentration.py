@@ -1,11 +1,11 @@
 """Concentration and heavy-tail statistics of one group of measures."""
 
-from hubreuse.runner import run_job
-from hubreuse.steps import concentration_tables
+from hubreuse.core.runner import run_job
+from hubreuse.stats.steps import concentration
 
 run_job(
     snakemake,
-    lambda: concentration_tables(
+    lambda: concentration(
         dict(snakemake.input.items()),
         snakemake.params.source,
         snakemake.params.n_boot,

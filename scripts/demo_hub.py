@@ -1,11 +1,11 @@
 """Generate the synthetic Hub dumps (source: demo)."""
 
-from hubreuse.runner import run_job
-from hubreuse.steps import generate_demo
+from hubreuse.collect.steps import demo_hub
+from hubreuse.core.runner import run_job
 
 run_job(
     snakemake,
-    lambda: generate_demo(
+    lambda: demo_hub(
         snakemake.params.domains,
         snakemake.params.models,
         snakemake.params.datasets,

@@ -1,11 +1,11 @@
 """Download the hub-stats snapshot's Parquet files at one resolved commit (source: hubstats)."""
 
-from hubreuse.hubstats import download_snapshot
-from hubreuse.runner import run_job
+from hubreuse.collect.steps import hubstats_download
+from hubreuse.core.runner import run_job
 
 run_job(
     snakemake,
-    lambda: download_snapshot(
+    lambda: hubstats_download(
         snakemake.params.repo,
         snakemake.params.revision,
         {"models": snakemake.params.models_file, "datasets": snakemake.params.datasets_file},

@@ -1,7 +1,7 @@
-"""Index a models or datasets dump by id and tags (source: dump and demo)."""
+"""Index a models or datasets dump by id and tags (source: dump, demo and hubstats)."""
 
-from hubreuse.runner import run_job
-from hubreuse.steps import index_dump
+from hubreuse.collect.steps import index_dump
+from hubreuse.core.runner import run_job
 
 run_job(
     snakemake,

@@ -1,11 +1,13 @@
 """Lineage: family trees from base-model edges."""
 
-import os
-
-from hubreuse.runner import run_job
-from hubreuse.steps import lineage_tables
+from hubreuse.core.runner import run_job
+from hubreuse.stats.steps import lineage
 
 run_job(
     snakemake,
-    lambda: lineage_tables(snakemake.params.matrix_dir, snakemake.params.source, os.path.dirname(snakemake.output[0])),
+    lambda: lineage(
+        dict(snakemake.input.items()),
+        snakemake.params.source,
+        dict(snakemake.output.items()),
+    ),
 )

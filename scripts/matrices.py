@@ -1,12 +1,15 @@
 """Merge the per-task tables into the reuse matrices."""
 
-from hubreuse.runner import run_job
-from hubreuse.steps import build_matrices
+from hubreuse.core.runner import run_job
+from hubreuse.matrices.steps import matrices
 
 run_job(
     snakemake,
-    lambda: build_matrices(
-        snakemake.params.models, snakemake.params.datasets, snakemake.params.out_dir, snakemake.params.source,
+    lambda: matrices(
+        snakemake.params.models,
+        snakemake.params.datasets,
+        dict(snakemake.output.items()),
+        snakemake.params.source,
         snakemake.threads,
     ),
 )

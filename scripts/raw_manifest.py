@@ -1,11 +1,11 @@
 """Write the run's manifest from the per-listing manifests."""
 
-from hubreuse.runner import run_job
-from hubreuse.steps import run_manifest
+from hubreuse.collect.steps import raw_manifest
+from hubreuse.core.runner import run_job
 
 run_job(
     snakemake,
-    lambda: run_manifest(
+    lambda: raw_manifest(
         snakemake.input.listings,
         snakemake.input.indexes,
         snakemake.params.config,

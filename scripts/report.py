@@ -1,15 +1,16 @@
 """Render the report (HTML, PDF and one SVG per figure)."""
 
-from hubreuse.runner import run_job
-from hubreuse.steps import render_report
+from hubreuse.core.runner import run_job
+from hubreuse.report.steps import report
 
 run_job(
     snakemake,
-    lambda: render_report(
+    lambda: report(
         {key: snakemake.input[key] for key in snakemake.params.tables},
         snakemake.input.manifest,
         snakemake.params.config,
-        snakemake.params.template_dir,
+        snakemake.input.template,
+        snakemake.input.css,
         snakemake.output.html,
         snakemake.output.pdf,
         figures=dict(snakemake.params.figures),

@@ -1,17 +1,15 @@
 """Reuse as a base, coverage, de-duplicated domain measures, task overlap, time."""
 
-import os
-
-from hubreuse.runner import run_job
-from hubreuse.steps import reuse_tables
+from hubreuse.core.runner import run_job
+from hubreuse.stats.steps import reuse_tables
 
 run_job(
     snakemake,
     lambda: reuse_tables(
-        snakemake.params.matrix_dir,
+        dict(snakemake.input.items()),
         snakemake.params.domains,
         snakemake.params.source,
-        os.path.dirname(snakemake.output[0]),
-        os.path.dirname(snakemake.output.children),
+        dict(snakemake.output.items()),
+        dict(snakemake.output.items()),
     ),
 )

@@ -1,4 +1,4 @@
-"""Tests of hubreuse.canonical: alias/pseudo data files, each canonicalisation step on real messy values from the
+"""Tests of hubreuse.stats.canonical: alias/pseudo data files, each canonicalisation step on real messy values from the
 corpora, and RQ1/RQ2 raw vs canonical against plain-Python computations (../shared/corpora)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hubreuse import canonical
-from hubreuse.errors import InputError
+from hubreuse.core.errors import InputError
+from hubreuse.stats import canonical
 from tests.corpus_matrices import DOMAINS, _declared, corpora  # noqa: F401
 
 REQUIRED_MOVES = {

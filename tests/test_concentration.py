@@ -1,4 +1,4 @@
-"""Tests of hubreuse.concentration against plain-Python definitions, on small known vectors and on real task
+"""Tests of hubreuse.stats.concentration against plain-Python definitions, on small known vectors and on real task
 values built from ../shared/corpora."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubreuse import concentration
+from hubreuse.stats import concentration
 from tests.corpus_matrices import DOMAINS, _declared, corpora  # noqa: F401
 
 
@@ -131,7 +131,7 @@ def test_heavy_tail_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_stacked_csv_keeps_every_cell_as_written(tmp_path) -> None:
-    from hubreuse.steps import stack_csv
+    from hubreuse.stats.steps import concentration_stack
 
     parts = [
         'task,value,note\nfill-mask,0.30000000000000004,"a, quoted"\n',
@@ -143,7 +143,7 @@ def test_stacked_csv_keeps_every_cell_as_written(tmp_path) -> None:
         paths.append(tmp_path / f"part{i}.csv")
         paths[-1].write_text(text, encoding="utf-8")
     out = tmp_path / "stacked.csv"
-    stack_csv([str(p) for p in paths], str(out))
+    concentration_stack({"table": [str(p) for p in paths]}, {"table": str(out)})
     expected = "task,value,note\n" + "".join(text.split("\n", 1)[1] for text in parts)
     assert out.read_text(encoding="utf-8") == expected
 
@@ -151,7 +151,7 @@ def test_stacked_csv_keeps_every_cell_as_written(tmp_path) -> None:
 def test_per_group_jobs_stacked_equal_one_job(tmp_path) -> None:
     """The workflow runs concentration once per group of measures and stacks the tables: same bytes as one run
     over all measures."""
-    from hubreuse.steps import concentration_tables, stack_csv
+    from hubreuse.stats.steps import concentration, concentration_stack
 
     rng = np.random.default_rng(3)
     values = {}
@@ -160,20 +160,21 @@ def test_per_group_jobs_stacked_equal_one_job(tmp_path) -> None:
         values[measure] = tmp_path / f"{measure}.parquet"
         pd.concat(frames, ignore_index=True).to_parquet(values[measure])
     names = ("concentration", "heavy_tail", "lorenz")
-    concentration_tables({m: str(p) for m, p in values.items()}, "demo", 200, 0,
+    concentration({m: str(p) for m, p in values.items()}, "demo", 200, 0,
                          *(str(tmp_path / f"all.{n}.csv") for n in names))  # fmt: skip
     groups = {"paper": ("rq1", "rq2"), "children": ("children",)}
     for group, measures in groups.items():
-        concentration_tables({m: str(values[m]) for m in measures}, "demo", 200, 0,
+        concentration({m: str(values[m]) for m in measures}, "demo", 200, 0,
                              *(str(tmp_path / f"{group}.{n}.csv") for n in names))  # fmt: skip
+    concentration_stack({name: [str(tmp_path / f"{g}.{name}.csv") for g in groups] for name in names},
+                        {name: str(tmp_path / f"stacked.{name}.csv") for name in names})
     for name in names:
-        stack_csv([str(tmp_path / f"{g}.{name}.csv") for g in groups], str(tmp_path / f"stacked.{name}.csv"))
         assert (tmp_path / f"stacked.{name}.csv").read_bytes() == (tmp_path / f"all.{name}.csv").read_bytes(), name
     stacked = pd.read_csv(tmp_path / "stacked.concentration.csv")
     assert list(dict.fromkeys(stacked["measure"])) == ["rq1", "rq2", "children"]
 
 
 def test_concentration_groups_cover_every_measure_once_in_order() -> None:
-    from hubreuse.steps import CONCENTRATION_GROUPS, CONCENTRATION_MEASURES
+    from hubreuse.core.names import CONCENTRATION_GROUPS, CONCENTRATION_MEASURES
 
     assert [m for group in CONCENTRATION_GROUPS.values() for m in group] == list(CONCENTRATION_MEASURES)

@@ -17,9 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hubreuse import dumps, steps
-from hubreuse.errors import InputError
-from hubreuse.parsed import SCHEMAS
+from hubreuse.collect import dumps, steps
+from hubreuse.core.errors import InputError
+from hubreuse.core.names import MATRIX_NAMES
+from hubreuse.matrices.steps import matrices
+from hubreuse.parse.tables import SCHEMAS
 from tests.conftest import run_snakemake, shared_path
 from tests.test_bad_input import (
     GOOD_DATASET,
@@ -288,7 +290,8 @@ def test_no_model_in_any_configured_task_stops_matrices(tmp_path: Path) -> None:
             parsed[kind][task] = str(path)
     out = tmp_path / "matrices"
     with pytest.raises(InputError) as caught:
-        steps.build_matrices(parsed["models"], parsed["datasets"], str(out), "api")
+        matrices(parsed["models"], parsed["datasets"], {name: str(out / f"{name}.parquet") for name in MATRIX_NAMES},
+                 "api")
     assert str(caught.value) == (
         "matrices: no configured task has any model (2 tasks, all model listings empty); "
         "check the source and the task names"
@@ -297,7 +300,7 @@ def test_no_model_in_any_configured_task_stops_matrices(tmp_path: Path) -> None:
 
 
 def test_nested_fields_are_one_list() -> None:
-    from hubreuse import hubstats
+    from hubreuse.collect import hubstats
 
     assert hubstats.column_encodings is dumps.column_encodings
     assert not hasattr(hubstats, "NESTED_FIELDS") or hubstats.NESTED_FIELDS is dumps.NESTED_FIELDS

@@ -22,9 +22,9 @@ import httpx2
 import pytest
 from huggingface_hub import HfApi
 
-from hubreuse.hub_api import CollectionError, collect_listing
-from hubreuse.runner import run_step
-from hubreuse.steps import collect_task
+from hubreuse.collect.hub_api import CollectionError, collect_listing
+from hubreuse.collect.steps import collect
+from hubreuse.core.runner import run_step
 from tests.conftest import SHARED
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -250,7 +250,7 @@ def test_kill_at_random_page_then_rerun(tmp_path: Path) -> None:
         hub.faults = [Fault("kill", page=kill_page, listing="models")]  # the server SIGKILLs the collector
         out, state = tmp_path / "out.jsonl.gz", tmp_path / "state"
         code = (
-            "import sys; from pathlib import Path; from hubreuse.hub_api import collect_listing; "
+            "import sys; from pathlib import Path; from hubreuse.collect.hub_api import collect_listing; "
             "collect_listing('models', sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), endpoint=sys.argv[4])"
         )
         env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -287,7 +287,7 @@ def test_foreign_checkpoint_is_discarded(tmp_path: Path, caplog: pytest.LogCaptu
                 max_retries=0,
                 sleep=lambda s: None,
             )
-        with caplog.at_level(logging.INFO, logger="hubreuse.hub_api"):
+        with caplog.at_level(logging.INFO, logger="hubreuse.collect.hub_api"):
             collect_listing("datasets", "translation", tmp_path / "t.jsonl.gz", state, endpoint=hub.url)
     assert "another query" in caplog.text
     assert read_listing(tmp_path / "t.jsonl.gz") == expected("datasets", "translation")
@@ -387,7 +387,7 @@ def test_server_command_line(tmp_path: Path) -> None:
 def test_kill_peer_kills_the_requesting_process(tmp_path: Path) -> None:
     """The fault the end-to-end test can use when it does not know the collector's pid."""
     code = (
-        "import sys; from pathlib import Path; from hubreuse.hub_api import collect_listing; "
+        "import sys; from pathlib import Path; from hubreuse.collect.hub_api import collect_listing; "
         "collect_listing('datasets', 'translation', Path(sys.argv[1]), Path(sys.argv[2]), endpoint=sys.argv[3])"
     )
     with FakeHub(page_size=50, faults=[Fault("kill-peer", page=3)]) as hub:
@@ -436,7 +436,7 @@ def test_checkpoint_page_without_id_is_discarded(tmp_path: Path, caplog: pytest.
         lines = gzip.decompress(page.read_bytes()).decode().splitlines()
         lines[0] = json.dumps({**json.loads(lines[0]), "id": None}, separators=(",", ":"))
         page.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
-        with caplog.at_level(logging.INFO, logger="hubreuse.hub_api"):
+        with caplog.at_level(logging.INFO, logger="hubreuse.collect.hub_api"):
             collect_listing("datasets", "translation", out, state, endpoint=hub.url)
         assert hub.page_hits("datasets", "translation")[1] == 2
     assert "page 1 holds a record without a string id); starting over" in caplog.text
@@ -476,7 +476,7 @@ def test_task_job_keeps_finished_listing_and_every_session_log(
     faults = [Fault("bad-record", page=2, times=5, record=17, listing="datasets")]
 
     def job() -> None:
-        collect_task("api", task, outputs, {}, endpoint=hub.url, state_dir=state_dir, session_log=history,
+        collect("api", task, outputs, {}, endpoint=hub.url, state_dir=state_dir, session_log=history,
                      max_retries=1, sleep=lambda s: None)  # fmt: skip
 
     with FakeHub(page_size=50, faults=faults) as hub:
@@ -528,7 +528,7 @@ def test_task_job_keeps_finished_listing_and_every_session_log(
     ],
 )
 def test_page_checks_are_what_parse_accepts(body: bytes, problem: str | None) -> None:
-    from hubreuse.hub_api import _Listing
+    from hubreuse.collect.hub_api import _Listing
 
     records, found = _Listing._parse_body(httpx2.Response(200, content=body))
     assert (found or "").removesuffix("; page not checkpointed") == (problem or "")

@@ -22,8 +22,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hubreuse import hubstats, steps
-from hubreuse.errors import InputError
+from hubreuse.collect import hubstats
+from hubreuse.collect import steps as collect_steps
+from hubreuse.core.errors import InputError
+from hubreuse.core.names import MATRIX_NAMES
+from hubreuse.matrices.steps import matrices
+from hubreuse.parse.steps import parse
+from hubreuse.stats.steps import paper_tables
 
 sys.path.insert(0, str(Path(__file__).parent))
 from file_server import FileServer  # noqa: E402
@@ -100,17 +105,18 @@ def rq_tables(models_dump: Path, datasets_dump: Path, work: Path) -> dict[str, p
     parsed: dict[str, dict[str, str]] = {"models": {}, "datasets": {}}
     for kind, dump in (("models", models_dump), ("datasets", datasets_dump)):
         index, index_manifest = work / f"{kind}_index.parquet", work / f"{kind}_index.json"
-        steps.index_dump(str(dump), f"{kind}_dump", str(index), str(index_manifest), "dump")
+        collect_steps.index_dump(str(dump), f"{kind}_dump", str(index), str(index_manifest), "dump")
         for task in DOMAINS:
             listing = work / "raw" / kind / f"{task}.jsonl.gz"
             outputs = {"listing": str(listing), "manifest": str(listing).replace(".jsonl.gz", ".manifest.json")}
-            steps.collect_listing("dump", kind, task, outputs, index=str(index), index_manifest=str(index_manifest))
+            collect_steps.collect_listing("dump", kind, task, outputs, index=str(index), index_manifest=str(index_manifest))
             parsed[kind][task] = str(work / "parsed" / kind / f"{task}.parquet")
-            steps.parse_task({kind: str(listing)}, {kind: parsed[kind][task]}, "dump")
-    steps.build_matrices(parsed["models"], parsed["datasets"], str(work / "matrices"), "dump")
+            parse({kind: str(listing)}, {kind: parsed[kind][task]}, "dump")
+    mats = {name: str(work / "matrices" / f"{name}.parquet") for name in MATRIX_NAMES}
+    matrices(parsed["models"], parsed["datasets"], mats, "dump")
     tables = {key: str(work / f"{key}.csv") for key in ("rq1", "rq2", "rq3")}
     values = {key: str(work / f"{key}.parquet") for key in ("rq1", "rq2", "rq3")}
-    steps.paper_tables(str(work / "matrices"), DOMAINS, "dump", tables, values, str(work / "shapes.csv"))
+    paper_tables(mats, DOMAINS, "dump", tables, values, str(work / "shapes.csv"))
     return {key: pd.read_csv(path).set_index("task") for key, path in tables.items()}
 
 

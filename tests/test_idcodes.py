@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hubreuse.idcodes import IdCodes, encode_tables
+from hubreuse.stats.idcodes import IdCodes, encode_tables
 
 
 def test_codes_are_shared_sorted_and_round_trip():

@@ -15,7 +15,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from hubreuse import inference
+from hubreuse.stats import inference
 
 
 def frame(nlp: list[int], cv: list[int]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests of hubreuse.lineage against plain-Python graph walks over lineage2025-models (../shared/corpora), plus
+"""Tests of hubreuse.stats.lineage against plain-Python graph walks over lineage2025-models (../shared/corpora), plus
 constructed cycles and multi-parent families."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections import defaultdict, deque
 
 import pandas as pd
 
-from hubreuse import lineage
+from hubreuse.stats import lineage
 from tests.conftest import shared_path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from hubreuse.matrices import task_memberships
+from hubreuse.matrices.build import task_memberships
 
 LISTINGS = {
     "text-generation": ["org/b", "org/a", "org/b", "Org/a", "org/é"],

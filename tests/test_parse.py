@@ -10,9 +10,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from hubreuse.errors import InputError
-from hubreuse.parse import parse_listing
-from hubreuse.parsed import SCHEMAS, read_parsed
+from hubreuse.core.errors import InputError
+from hubreuse.parse.listing import parse_listing
+from hubreuse.parse.tables import SCHEMAS, read_parsed
 
 MODELS = [
     {"id": "org/a", "createdAt": "2024-03-01T12:00:00.000Z", "pipeline_tag": "fill-mask", "tags": ["fill-mask", 3],
@@ -33,7 +33,7 @@ def write_listing(path: Path, records: list[object], raw_lines: list[str] = ()) 
 
 
 def expected_declaration(card: object, key: str) -> tuple[str, list | None, str | None]:
-    """(shape, paper entries, raw JSON) of one card key, by the rules in hubreuse.parse's docstring."""
+    """(shape, paper entries, raw JSON) of one card key, by the rules in hubreuse.parse.listing's docstring."""
     if not isinstance(card, dict) or key not in card:
         return "absent", None, None
     value = card[key]

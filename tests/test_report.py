@@ -14,7 +14,8 @@ import pandas as pd
 import pypdf
 import pytest
 
-from hubreuse import pdf, replication, report
+from hubreuse.report import pdf, replication
+from hubreuse.report import render as report
 from tests.conftest import shared_path
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -107,7 +108,7 @@ def rendered(tmp_path_factory, server):
     }  # fmt: skip
     config = {"source": "demo", "hub_token": "hf_secret_value", "tasks": {"nlp": ["feature-extraction"]}}
     figure_paths = {"rq1_boxplot": out / "figures" / "rq1_boxplot.svg", "lorenz": out / "figures" / "lorenz.svg"}
-    context = report.render_report(tables, manifest, config, REPO / "report", out / "report.html", out / "report.pdf",
+    context = report.render_report(tables, manifest, config, REPO / "report" / "report.html.j2", REPO / "report" / "report.css", out / "report.html", out / "report.pdf",
                                    figure_paths=figure_paths, n_boot=300, seed=0)  # fmt: skip
     html = (out / "report.html").read_text(encoding="utf-8")
     reader = pypdf.PdfReader(out / "report.pdf")
@@ -305,7 +306,7 @@ def test_pdf_typeset_while_workers_draw_equals_serial(tmp_path):
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
         figure_paths = {"rq1_boxplot": out / "rq1_boxplot.svg", "replication": out / "replication.svg"}
-        report.render_report(tables, manifest, {}, REPO / "report", out / "report.html", out / "report.pdf",
+        report.render_report(tables, manifest, {}, REPO / "report" / "report.html.j2", REPO / "report" / "report.css", out / "report.html", out / "report.pdf",
                              figure_paths=figure_paths, n_boot=100, seed=1, workers=workers)  # fmt: skip
         reader = pypdf.PdfReader(out / "report.pdf")
         text = [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+\+00:00", "<time>", page.extract_text()) for page in reader.pages]

@@ -315,8 +315,8 @@ def test_rerun_after_kill_9_needs_no_unlock(small_run, tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_schema_errors_are_one_line(change: dict, line: str) -> None:
-    from hubreuse.errors import InputError
-    from hubreuse.settings import check_config
+    from hubreuse.core.errors import InputError
+    from hubreuse.core.settings import check_config
 
     config = {**yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8")), **change}
     with pytest.raises(InputError) as error:

@@ -1,4 +1,4 @@
-"""Tests of hubreuse.reuse against plain-Python computations over the raw corpus records (../shared/corpora)."""
+"""Tests of hubreuse.stats.reuse against plain-Python computations over the raw corpus records (../shared/corpora)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections import defaultdict
 import pandas as pd
 import pytest
 
-from hubreuse import reuse
+from hubreuse.stats import reuse
 from tests.conftest import shared_path
 from tests.corpus_matrices import DOMAINS, NLP, _declared, corpora  # noqa: F401
 
@@ -197,7 +197,7 @@ def test_dataset_time_to_first_reuse() -> None:
 
 
 def test_join_sorted_groups_equals_plain_join_per_key() -> None:
-    from hubreuse.reuse import join_sorted_groups
+    from hubreuse.stats.reuse import join_sorted_groups
 
     frame = pd.DataFrame({"k": [1, 1, 1, 4, 7, 7], "v": ["a", "b;x", "c", "d", "", "e"]})
     expected: dict[int, list[str]] = {}

@@ -1,0 +1,63 @@
+"""Every file the workflow writes, by name: the one list that rules, steps and the report share.
+
+The rules name their inputs and outputs from here (``rules/common.smk``), the steps receive those paths, and
+the report finds its tables by the same names. It imports nothing, so Snakemake's start-up stays light.
+"""
+
+from __future__ import annotations
+
+KINDS = ("models", "datasets")
+MATRIX_NAMES = ("models", "model_task", "datasets", "dataset_task", "model_dataset", "model_base")
+
+# The paper's measures: short key -> table name (results/tables/<name>.csv).
+PAPER_TABLES = {"rq1": "rq1_datasets_per_model", "rq2": "rq2_models_per_dataset", "rq3": "rq3_base_models_per_model"}
+DECLARATION_SHAPES = "declaration_shapes"
+CANONICAL_TABLES = ("rq1_canonical", "rq2_canonical", "canonicalisation_summary")
+REUSE_TABLES = (
+    "rq3_children_per_model", "coverage", "domain_measures_distinct", "task_overlap", "declarations_by_month",
+    "dataset_time_to_first_reuse_by_task", "base_card_tag_disagreement_by_task",
+)  # fmt: skip
+LINEAGE_TABLES = ("lineage_summary", "lineage_roots", "lineage_depth", "lineage_families", "lineage_cycles")
+CONCENTRATION_TABLES = ("concentration", "heavy_tail")
+
+# Per-unit values (results/stats/<name>.parquet) written by the stats jobs.
+PAPER_VALUES = {key: f"{key}_values" for key in PAPER_TABLES}
+REUSE_VALUES = ("base_relations", "base_card_tag_disagreement", "dataset_time_to_first_reuse", "children_values")
+CANONICAL_VALUES = "canonical_dataset_edges"
+LORENZ = "lorenz"
+
+CONCENTRATION_MEASURES = ("rq1", "rq2", "rq3", "children")
+# One concentration job per group of measures whose values are written by the same stats job: the job's imports
+# (pandas, scipy, powerlaw: ~2.5 s) are paid once per group, and each group starts as soon as its values exist.
+CONCENTRATION_GROUPS = {"paper": ("rq1", "rq2", "rq3"), "children": ("children",)}
+
+FIGURE_IDS = (
+    "summary_diversity", "top_datasets", "top_base_models", "domain_rate_ratios", "replication",
+    "rq1_boxplot", "rq1_means", "rq2_boxplot", "rq2_means", "rq3_boxplot", "rq3_means",
+    "children_means", "lorenz", "declarations_by_month", "lineage_depth",
+)  # fmt: skip
+
+
+def table(name: str) -> str:
+    """A result table: ``results/tables/<name>.csv``."""
+    return f"results/tables/{name}.csv"
+
+
+def values(name: str) -> str:
+    """Per-unit values or edges behind the tables: ``results/stats/<name>.parquet``."""
+    return f"results/stats/{name}.parquet"
+
+
+def matrix(name: str) -> str:
+    """A reuse matrix (Parquet edge list): ``results/matrices/<name>.parquet``."""
+    return f"results/matrices/{name}.parquet"
+
+
+def figure(name: str) -> str:
+    """A report figure on its own: ``results/report/figures/<name>.svg``."""
+    return f"results/report/figures/{name}.svg"
+
+
+def measure_values(measure: str) -> str:
+    """The per-unit values of a concentration measure (``rq1``..``rq3``, ``children``)."""
+    return values(PAPER_VALUES.get(measure, f"{measure}_values"))

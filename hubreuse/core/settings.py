@@ -1,0 +1,134 @@
+"""The workflow's configuration: validation with one-line errors, defaults, and the task list.
+
+:func:`check_config` validates against the JSON schema and then checks what a schema cannot express (duplicate
+tasks, dumps that exist), each problem as one readable line, so that a bad ``--config`` stops the run before any
+job starts; Snakemake's ``validate`` then fills in the schema's defaults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hubreuse.core.errors import InputError
+
+SOURCES = ("demo", "dump", "api", "hubstats")
+DOMAINS = ("nlp", "cv")
+# Hub task tags are plain words joined by hyphens (``text2text-generation``); no ``:``, ``/`` or spaces,
+# which would change what a tag filter matches.
+TASK_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+PLAIN_TAG = "is not a plain Hub tag (letters, digits, '.', '_', '-'; no ':', '/' or spaces)"
+
+
+def schema_path() -> Path:
+    """Path of the config JSON schema shipped inside the package."""
+    return Path(str(resources.files("hubreuse") / "schemas" / "config.schema.yaml"))
+
+
+def data_path(name: str) -> Path:
+    """Path of a data file shipped inside the package (``hubreuse/data/<name>``)."""
+    return Path(str(resources.files("hubreuse") / "data" / name))
+
+
+def load_schema() -> dict[str, Any]:
+    return yaml.safe_load(schema_path().read_text(encoding="utf-8"))
+
+
+def schema_problem(config: dict[str, Any]) -> InputError | None:
+    """The config's first schema violation as one line (``config: demo_models: -5 is less than ...``), or None.
+
+    jsonschema's own report of a violation runs to dozens of lines (the schema and the instance); users need
+    the key and the problem. Violations are ordered by where they are, so the same config always gives the
+    same line.
+    """
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(load_schema()).iter_errors(config), key=lambda e: list(map(str, e.path)))
+    if not errors:
+        return None
+    error = errors[0]
+    where = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "pattern" and where.startswith("tasks."):
+        return InputError(f"config: {where}", f"task name {error.instance!r} {PLAIN_TAG}")
+    message = error.message.splitlines()[0] if error.message else "invalid"
+    return InputError(f"config: {where}" if where else "config", message)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated settings the workflow needs, with each task's domain."""
+
+    source: str
+    domains: dict[str, str]
+    models_dump: str
+    datasets_dump: str
+
+    @property
+    def tasks(self) -> list[str]:
+        return list(self.domains)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.source == "demo"
+
+
+def check_config(config: dict[str, Any]) -> Settings:
+    """Validate against the schema, then check what it cannot: duplicate tasks, dumps that exist.
+
+    Raises :class:`InputError` with one line for the first problem found.
+    """
+    source = config.get("source", "demo")
+    if source not in SOURCES:
+        raise InputError("config: source", f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    problem = schema_problem(config)
+    if problem is not None:
+        raise problem
+    tasks = config.get("tasks") or {}
+    domains: dict[str, str] = {}
+    for domain in DOMAINS:
+        for task in tasks.get(domain) or []:
+            if not isinstance(task, str) or not TASK_PATTERN.match(task):
+                raise InputError(f"config: tasks.{domain}", f"task name {task!r} {PLAIN_TAG}")
+            if task in domains:
+                raise InputError(f"config: tasks.{domain}", f"task {task!r} is listed twice")
+            domains[task] = domain
+    unknown = set(tasks) - set(DOMAINS)
+    if unknown:
+        raise InputError("config: tasks", f"unknown domain(s) {sorted(unknown)}; expected nlp and cv")
+    if not domains:
+        raise InputError("config: tasks", "no task configured")
+    models_dump = str(config.get("models_dump") or "")
+    datasets_dump = str(config.get("datasets_dump") or "")
+    if source == "dump":
+        for key, value in (("models_dump", models_dump), ("datasets_dump", datasets_dump)):
+            if not value:
+                raise InputError(f"config: {key}", "source=dump needs a path (--config {key}=/abs/path)")
+            path = Path(value)
+            if not path.exists():
+                raise InputError(f"{key} {value}", "file does not exist")
+            if not path.is_file():
+                raise InputError(f"{key} {value}", "is not a regular file")
+    if source == "hubstats":
+        # Absent keys take the schema's defaults; a key set to nothing is a mistake worth one clear line.
+        for key in ("hubstats_repo", "hubstats_revision", "hubstats_models_file", "hubstats_datasets_file"):
+            if key in config and not str(config[key] or "").strip():
+                raise InputError(f"config: {key}", "source=hubstats needs a non-empty value")
+    return Settings(source=source, domains=domains, models_dump=models_dump, datasets_dump=datasets_dump)
+
+
+def config_digest(config: dict[str, Any]) -> str:
+    """Short sha256 of the effective config, so a report can be traced to the exact settings."""
+    canonical = json.dumps(config, sort_keys=True, default=str).encode()
+    return hashlib.sha256(canonical).hexdigest()[:16]
+
+
+def source_label(source: str) -> str:
+    """How outputs name their source; demo data always says it is synthetic."""
+    return "demo (SYNTHETIC data)" if source == "demo" else source

@@ -1,0 +1,1 @@
+"""Stage matrices: all tasks merged into sparse reuse matrices (Parquet edge lists)."""

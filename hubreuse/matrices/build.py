@@ -1,0 +1,121 @@
+"""Merge the per-task tables into sparse reuse matrices (Parquet edge lists).
+
+A model reached through several task filters appears once in ``models`` (its first record wins; listings
+of one snapshot carry the same record) and once per task in ``model_task``. Declarations become edge lists
+of their string entries, distinct per model: these are the sparse model x dataset and model x base-model
+matrices that every measure joins against.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from hubreuse.core.errors import InputError
+from hubreuse.core.io import atomic_path
+from hubreuse.parse.tables import read_parsed
+
+
+def read_per_task(paths: Mapping[str, str | os.PathLike[str]], kind: str, threads: int = 1) -> dict[str, pa.Table]:
+    """The per-task parsed tables of ``kind`` by task (files read by ``threads`` threads)."""
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        return dict(zip(paths, pool.map(lambda path: read_parsed(path, kind), paths.values()), strict=True))
+
+
+def task_memberships(tables: Mapping[str, pa.Table], id_column: str, threads: int = 1) -> pa.Table:
+    """Distinct (id, task) pairs sorted by task then id.
+
+    Each task's ids are made distinct and sorted on their own (``threads`` at a time): duplicates can only be
+    within one task's listing, and many small hash tables and sorts are faster than one of the whole Hub.
+    """
+    def distinct_sorted(ids: pa.ChunkedArray) -> pa.Array:
+        distinct = pc.unique(ids)
+        return distinct.take(pc.sort_indices(distinct))
+
+    tasks = sorted(tables)
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        ids = list(pool.map(lambda task: distinct_sorted(tables[task].column(id_column)), tasks))
+    task_column = [pa.array([task] * len(task_ids), pa.string()) for task, task_ids in zip(tasks, ids, strict=True)]
+    return pa.table({id_column: pa.chunked_array(ids, pa.string()), "task": pa.chunked_array(task_column, pa.string())})
+
+
+def first_per_key(table: pa.Table, key: str) -> pa.Table:
+    """Rows of the first occurrence of each ``key`` value, in table order."""
+    if table.num_rows == 0:
+        return table
+    indexed = table.select([key]).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    firsts = indexed.group_by(key).aggregate([("_row", "min")]).column("_row_min")
+    return table.take(pc.take(firsts, pc.sort_indices(firsts)))
+
+
+def entry_count(declared: pa.ChunkedArray) -> pa.Array:
+    """Number of declared entries per row; null where nothing is declared."""
+    return pc.list_value_length(declared).cast(pa.int64())
+
+
+def string_edges(table: pa.Table, id_column: str, list_column: str, target: str) -> pa.Table:
+    """Distinct (id, entry) pairs over the string entries of a list column."""
+    values = table.column(list_column).combine_chunks()
+    flat = pc.list_flatten(values)
+    parents = pc.list_parent_indices(values)
+    ids = table.column(id_column).combine_chunks().take(parents)
+    edges = pa.table({id_column: ids, target: flat}).filter(pc.is_valid(flat))
+    return edges.group_by([id_column, target]).aggregate([]).sort_by(
+        [(id_column, "ascending"), (target, "ascending")]
+    )
+
+
+def check_some_model(model_tables: Mapping[str, pa.Table]) -> None:
+    """Stop when the configured tasks together have no model: every measure would be zero or empty.
+
+    Whatever the source (a dump's index also checks this, ``source: api`` cannot before collecting), a run in
+    which every model listing is empty has the wrong source or task names, not a finding.
+    """
+    if not any(table.num_rows for table in model_tables.values()):
+        raise InputError(
+            "matrices",
+            f"no configured task has any model ({len(model_tables)} tasks, all model listings empty); "
+            "check the source and the task names",
+        )
+
+
+def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, str],
+                   threads: int = 1) -> dict[str, pa.Table]:  # fmt: skip
+    """All matrices from the per-task parsed tables (see ``MATRIX_NAMES``).
+
+    Arrow's group-bys run on its thread pool: each result is either sorted afterwards or a minimum row number,
+    so the thread count cannot change what is written.
+    """
+    model_tables = read_per_task(model_paths, "models", threads)
+    check_some_model(model_tables)
+    dataset_tables = read_per_task(dataset_paths, "datasets", threads)
+    models = first_per_key(pa.concat_tables(model_tables.values()), "model_id")
+    models = models.append_column("datasets_n", entry_count(models.column("datasets")))
+    models = models.append_column("base_model_n", entry_count(models.column("base_model")))
+    datasets = first_per_key(pa.concat_tables(dataset_tables.values()), "dataset_id")
+    return {
+        "models": models.drop_columns(["datasets", "base_model"]),
+        "model_task": task_memberships(model_tables, "model_id", threads),
+        "datasets": datasets,
+        "dataset_task": task_memberships(dataset_tables, "dataset_id", threads),
+        "model_dataset": string_edges(models, "model_id", "datasets", "dataset_id"),
+        "model_base": string_edges(models, "model_id", "base_model", "base_model_id"),
+    }
+
+
+def write_matrices(tables: Mapping[str, pa.Table], outputs: Mapping[str, str | os.PathLike[str]], source: str,
+                   threads: int = 1) -> None:  # fmt: skip
+    """Write each matrix atomically to its path in ``outputs`` (matrix name -> path), tagged with its source."""
+
+    def write(name: str) -> None:
+        with atomic_path(outputs[name]) as tmp:
+            pq.write_table(tables[name].replace_schema_metadata({"hubreuse.source": source}), tmp,
+                           compression="zstd")  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        list(pool.map(write, tables))
