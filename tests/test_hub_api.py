@@ -528,8 +528,8 @@ def test_task_job_keeps_finished_listing_and_every_session_log(
     ],
 )
 def test_page_checks_are_what_parse_accepts(body: bytes, problem: str | None) -> None:
-    from hubreuse.collect.hub_api import _Listing
+    from hubreuse.collect.hub_pages import page_records
 
-    records, found = _Listing._parse_body(httpx2.Response(200, content=body))
+    records, found = page_records(httpx2.Response(200, content=body))
     assert (found or "").removesuffix("; page not checkpointed") == (problem or "")
     assert (records == []) == (problem is not None)

@@ -10,7 +10,7 @@ from collections import defaultdict
 import pandas as pd
 import pytest
 
-from hubreuse.stats import reuse
+from hubreuse.stats import base_models, reuse
 from tests.conftest import shared_path
 from tests.corpus_matrices import DOMAINS, NLP, _declared, corpora  # noqa: F401
 
@@ -29,7 +29,7 @@ def test_children_per_model_matches_definition() -> None:
     for rec in c["raw_models"]:
         for base in _card_bases(rec):
             children[base].add(rec["id"])
-    table = reuse.children_per_model(c["models"], c["model_task"], c["model_base"], DOMAINS).set_index("task")
+    table = base_models.children_per_model(c["models"], c["model_task"], c["model_base"], DOMAINS).set_index("task")
     assert list(table.index) == list(DOMAINS)
     checked = 0
     for task in DOMAINS:
@@ -59,14 +59,14 @@ def test_children_by_relation_from_tags() -> None:
             parts = tag.split(":", 2)
             if len(parts) == 3 and parts[0] == "base_model":
                 typed[(parts[1], parts[2])].add(rec["id"])
-    rel = reuse.base_relations(c["models"])
-    for relation in reuse.RELATIONS:
+    rel = base_models.base_relations(c["models"])
+    for relation in base_models.RELATIONS:
         expected = sum(len(v) for (r, _), v in typed.items() if r == relation)
         assert int((rel["relation"] == relation).sum()) == expected
         assert expected > 0
-    table = reuse.children_per_model(c["models"], c["model_task"], c["model_base"], DOMAINS).set_index("task")
+    table = base_models.children_per_model(c["models"], c["model_task"], c["model_base"], DOMAINS).set_index("task")
     tg = [r["id"] for r in c["raw_models"] if "text-generation" in _tasks_of(r)]
-    for relation in reuse.RELATIONS:
+    for relation in base_models.RELATIONS:
         expected = sum(len(typed.get((relation, m), ())) for m in tg)
         assert table.loc["text-generation", f"{relation}_children_total"] == expected
 
@@ -83,17 +83,17 @@ def test_card_tag_disagreement_corpus_and_renamed_base() -> None:
                 tags.add(rest if rest else head)
         if _card_bases(rec) != tags:
             expected.add(rec["id"])
-    got = reuse.card_tag_disagreement(c["models"], c["model_base"])
+    got = base_models.card_tag_disagreement(c["models"], c["model_base"])
     assert set(got["model_id"]) == expected
     sample = shared_path("api-samples/model-meta-llama--Llama-3.1-8B-Instruct.json")
     rec = json.loads(sample.read_text(encoding="utf-8"))
     models = pd.DataFrame({"model_id": [rec["id"]], "tags": [rec["tags"]]})
     model_base = pd.DataFrame({"model_id": [rec["id"]], "base_model_id": [rec["cardData"]["base_model"]]})
-    row = reuse.card_tag_disagreement(models, model_base).iloc[0]
+    row = base_models.card_tag_disagreement(models, model_base).iloc[0]
     assert row["status"] == "differ"
     assert row["card_bases"] == "meta-llama/Meta-Llama-3.1-8B"
     assert row["tag_bases"] == "meta-llama/Llama-3.1-8B"
-    by_task = reuse.card_tag_disagreement_by_task(models, pd.DataFrame({"model_id": [rec["id"]],
+    by_task = base_models.card_tag_disagreement_by_task(models, pd.DataFrame({"model_id": [rec["id"]],
                                                                         "task": ["text-generation"]}),
                                                   model_base, {"text-generation": "nlp"})
     assert by_task.loc[0, "n_differ"] == 1 and by_task.loc[0, "share_differ"] == 1.0
@@ -197,7 +197,7 @@ def test_dataset_time_to_first_reuse() -> None:
 
 
 def test_join_sorted_groups_equals_plain_join_per_key() -> None:
-    from hubreuse.stats.reuse import join_sorted_groups
+    from hubreuse.stats.base_models import join_sorted_groups
 
     frame = pd.DataFrame({"k": [1, 1, 1, 4, 7, 7], "v": ["a", "b;x", "c", "d", "", "e"]})
     expected: dict[int, list[str]] = {}

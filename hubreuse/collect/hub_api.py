@@ -27,171 +27,41 @@ import contextlib
 import gzip
 import json
 import logging
-import os
-import re
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from typing import Any
 
 import httpx2
 import huggingface_hub
-from huggingface_hub import constants
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils import (
     build_hf_headers,
     close_session,
     get_session,
     hf_raise_for_status,
-    parse_ratelimit_headers,
 )
 
-from hubreuse.core.errors import UserError
-from hubreuse.core.io import atomic_path, sha256_of, write_json
-from hubreuse.core.records import describe_id_fields, record_id
+from hubreuse.collect.checkpoint import (
+    STATE_FILE,
+    STATE_VERSION,
+    checkpoint_ids,
+    clear_checkpoint,
+    page_file,
+    write_page,
+)
+from hubreuse.collect.endpoint import Scrubber, public_endpoint, resolve_endpoint
+from hubreuse.collect.hub_pages import Kind, listing_query, next_page_url, page_records, rate_limit_wait
+from hubreuse.core.errors import CollectionError
+from hubreuse.core.io import gzip_writer, sha256_of, utc_now, write_json
+from hubreuse.core.records import record_id
 
-Kind = Literal["models", "datasets"]
-
-STATE_VERSION = 1
-STATE_FILE = "state.json"
-PAGE_GLOB = "page-*.jsonl.gz"
 PROGRESS_EVERY_PAGES = 10
 PROGRESS_EVERY_SECONDS = 30.0
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
 DEFAULT_TIMEOUT = 60.0
 TRANSIENT_STATUS = frozenset({408, 500, 502, 503, 504})
-
-
-class CollectionError(UserError):
-    """A listing that could not be finished; the message is one line naming kind, task, page and last error."""
-
-    def __init__(self, kind: str, task: str, page: int, problem: str) -> None:
-        self.kind = kind
-        self.task = task
-        self.page = page
-        self.problem = problem
-        super().__init__(f"{kind} listing for task {task!r}, page {page}: {problem}")
-
-
-def resolve_endpoint(endpoint: str | None = None) -> str:
-    """Endpoint to query: the argument, else ``HF_ENDPOINT`` (read now, not at import), else the client's default."""
-    chosen = endpoint or os.environ.get("HF_ENDPOINT") or constants.ENDPOINT
-    return chosen.rstrip("/")
-
-
-def listing_query(kind: Kind, task: str) -> tuple[str, dict[str, Any]]:
-    """Path and params exactly as ``HfApi.list_models(filter=task, full=True, cardData=True)`` /
-    ``HfApi.list_datasets(task_categories=task, full=True)`` build them in huggingface_hub 2.4.
-
-    The values are left as Python objects (a list for ``filter``, ``True`` for flags) so that httpx2 encodes
-    them the same way it does for the client (``full=true``, lowercase, is what goes on the wire).
-    """
-    if kind == "models":
-        return "/api/models", {"filter": [task], "full": True, "cardData": True}
-    if kind == "datasets":
-        category = task if task.startswith("task_categories:") else f"task_categories:{task}"
-        return "/api/datasets", {"filter": [category], "full": True}
-    raise ValueError(f"kind must be 'models' or 'datasets', not {kind!r}")
-
-
-def _public_endpoint(endpoint: str) -> str:
-    """The endpoint without any ``user:password@`` part, for manifests and logs."""
-    parts = urlsplit(endpoint)
-    if parts.username is None and parts.password is None:
-        return endpoint
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-class _Scrubber:
-    """Makes any text we log or raise safe: one line, no control characters, never the token, bounded length."""
-
-    def __init__(self, headers: dict[str, str]) -> None:
-        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        secret = auth.split(" ", 1)[-1].strip() if auth else ""
-        self._secrets = [s for s in (auth, secret) if len(s) >= 4]
-
-    def __call__(self, text: object, limit: int = 300) -> str:
-        out = str(text)
-        for secret in self._secrets:
-            out = out.replace(secret, "***")
-        out = re.sub(r"[\x00-\x1f\x7f]+", " ", out)
-        out = re.sub(r"\s+", " ", out).strip()
-        return out if len(out) <= limit else out[: limit - 3] + "..."
-
-
-def _page_file(state_dir: Path, page: int) -> Path:
-    return state_dir / f"page-{page:06d}.jsonl.gz"
-
-
-def _write_gzip_lines(path: Path, lines: list[str]) -> None:
-    """Gzip text with a fixed header (no name, mtime 0), so equal content gives equal bytes and sha256."""
-    with (
-        atomic_path(path) as tmp,
-        open(tmp, "wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
-    ):
-        for line in lines:
-            gz.write(line.encode("utf-8") + b"\n")
-
-
-def _iter_page_lines(path: Path) -> Iterator[str]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            yield line.rstrip("\n")
-
-
-def _reject_constant(name: str) -> None:
-    """``json.loads`` hook: NaN and Infinity are not JSON, and parse (orjson, DuckDB) would reject them."""
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _check_records(records: list[Any]) -> str | None:
-    """What parse would reject in a page's records (None if nothing): every record must be a JSON object with a
-    string id (:func:`hubreuse.core.records.record_id`) that can be written as UTF-8."""
-    total = len(records)
-    for number, record in enumerate(records, start=1):
-        if not isinstance(record, dict):
-            return f"record {number} of {total} is not a JSON object (got {type(record).__name__})"
-        if record_id(record) is None:
-            return f"record {number} of {total} has no string id ({describe_id_fields(record)})"
-        try:
-            json.dumps(record, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError as err:
-            return f"record {number} of {total} holds text that is not valid UTF-8 ({err.reason})"
-    return None
-
-
-def clear_checkpoint(state_dir: Path) -> None:
-    """Remove only the files this module writes, then the folder if empty (never a recursive delete of a
-    folder a user may have pointed at by mistake)."""
-    state_dir = Path(state_dir)
-    if not state_dir.is_dir():
-        return
-    for path in state_dir.iterdir():
-        if (
-            path.name == STATE_FILE
-            or path.match(PAGE_GLOB)
-            or (path.name.startswith(".") and path.suffix == ".tmp")
-        ):
-            path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):  # not empty: something else lives there, leave it
-        state_dir.rmdir()
 
 
 class _Listing:
@@ -221,14 +91,14 @@ class _Listing:
         self.sleep, self.log, self.timeout = sleep, log, timeout
         self.clear = clear
         self.headers = build_hf_headers()
-        self.scrub = _Scrubber(self.headers)
+        self.scrub = Scrubber(self.headers)
         path, params = listing_query(kind, task)
         first = httpx2.URL(endpoint + path, params=params)
         self.first_url = str(first)
         self.query = {
             "kind": kind,
             "task": task,
-            "endpoint": _public_endpoint(endpoint),
+            "endpoint": public_endpoint(endpoint),
             "path": path,
             "params": [[key, value] for key, value in first.params.multi_items()],
         }
@@ -253,7 +123,7 @@ class _Listing:
             "rate_limit_waits": 0,
             "rate_limit_wait_seconds": 0.0,
             "sessions": 0,
-            "started_at": _utc_now(),
+            "started_at": utc_now(),
         }
 
     def load_state(self) -> None:
@@ -264,86 +134,35 @@ class _Listing:
             try:
                 state = json.loads(state_file.read_text(encoding="utf-8"))
             except (OSError, ValueError) as err:
-                self.log.warning(
-                    "%s/%s: unreadable checkpoint %s (%s); starting over",
-                    self.kind,
-                    self.task,
-                    state_file,
-                    self.scrub(err),
-                )
+                self.log.warning("%s/%s: unreadable checkpoint %s (%s); starting over",
+                    self.kind, self.task, state_file, self.scrub(err))
                 state = None
             if state is not None and (
                 state.get("version") != STATE_VERSION or state.get("query") != self.query
             ):
-                self.log.warning(
-                    "%s/%s: checkpoint in %s is for another query (%s); discarding it",
-                    self.kind,
-                    self.task,
-                    self.state_dir,
-                    self.scrub(json.dumps(state.get("query"))),
-                )
+                self.log.warning("%s/%s: checkpoint in %s is for another query (%s); discarding it",
+                    self.kind, self.task, self.state_dir, self.scrub(json.dumps(state.get("query"))))
                 state = None
-            if state is not None and not self._rebuild_seen(state):
-                state = None
+            if state is not None:
+                try:
+                    self.seen = checkpoint_ids(self.state_dir, state)
+                except ValueError as err:
+                    self.log.warning("%s/%s: checkpoint in %s is damaged (%s); starting over",
+                                     self.kind, self.task, self.state_dir, self.scrub(err))  # fmt: skip
+                    state = None
         if state is None:
             clear_checkpoint(self.state_dir)
             self.seen = set()
             state = self._fresh_state()
         elif state["complete"]:
-            self.log.info(
-                "%s/%s: complete checkpoint (%d pages, %d records) in %s; reusing it, no request needed",
-                self.kind,
-                self.task,
-                state["pages"],
-                state["records"],
-                self.state_dir,
-            )
+            self.log.info("%s/%s: complete checkpoint (%d pages, %d records) in %s; reusing it, no request needed",
+                self.kind, self.task, state["pages"], state["records"], self.state_dir)
         else:
-            self.log.info(
-                "%s/%s: resuming after page %d (%d records) from %s",
-                self.kind,
-                self.task,
-                state["pages"],
-                state["records"],
-                self.state_dir,
-            )
+            self.log.info("%s/%s: resuming after page %d (%d records) from %s",
+                self.kind, self.task, state["pages"], state["records"], self.state_dir)
         if not state["complete"]:  # reassembling a finished listing is not a collection session
             state["sessions"] += 1
         self.state = state
-
-    def _rebuild_seen(self, state: dict[str, Any]) -> bool:
-        """Reload ids of completed pages (for de-duplication) and check the pages hold what the state says."""
-        seen: set[str] = set()
-        lines = 0
-        try:
-            for page in range(1, int(state["pages"]) + 1):
-                for line in _iter_page_lines(_page_file(self.state_dir, page)):
-                    lines += 1
-                    rid = record_id(json.loads(line))
-                    if rid is None:  # kept by a version that did not check pages; parse would reject it
-                        raise ValueError(f"page {page} holds a record without a string id")
-                    seen.add(rid)
-        except (OSError, ValueError, EOFError) as err:
-            self.log.warning(
-                "%s/%s: checkpoint pages in %s are damaged (%s); starting over",
-                self.kind,
-                self.task,
-                self.state_dir,
-                self.scrub(err),
-            )
-            return False
-        if lines != state["records"]:
-            self.log.warning(
-                "%s/%s: checkpoint in %s holds %d records, state says %d; starting over",
-                self.kind,
-                self.task,
-                self.state_dir,
-                lines,
-                state["records"],
-            )
-            return False
-        self.seen = seen
-        return True
 
     def save_state(self) -> None:
         write_json(self.state_dir / STATE_FILE, self.state)
@@ -358,16 +177,6 @@ class _Listing:
             f"{self.scrub(problem)} ({done} pages / {self.state['records']} records checkpointed in "
             f"{self.state_dir}; rerun to resume)",
         )
-
-    def _rate_limit_wait(self, response: httpx2.Response, backoff: float) -> float:
-        """Seconds to wait on a 429: the RateLimit header's t when it says r=0, else Retry-After, else backoff."""
-        info = parse_ratelimit_headers(response.headers)
-        if info is not None and info.remaining == 0:
-            return max(float(info.reset_in_seconds), 1.0)
-        retry_after = response.headers.get("retry-after", "").strip()
-        if retry_after.isdigit():
-            return max(float(retry_after), 1.0)
-        return backoff
 
     def fetch_page(self, url: str, page: int) -> tuple[list[dict[str, Any]], str | None]:
         """One page: records and the absolute next-page URL (None on the last page), with all retries."""
@@ -388,7 +197,7 @@ class _Listing:
             else:
                 status = response.status_code
                 if status == 429:
-                    wait = self._rate_limit_wait(response, rl_backoff)
+                    wait = rate_limit_wait(response, rl_backoff)
                     rl_backoff = min(BACKOFF_CAP, rl_backoff * 2)
                     spent = self.session_rl_seconds  # budget per run: a rerun after giving up may wait again
                     if spent + wait > self.max_rate_limit_wait:
@@ -398,14 +207,8 @@ class _Listing:
                             f"max_rate_limit_wait={self.max_rate_limit_wait:g}s "
                             f"({spent:g}s already waited)",
                         )
-                    self.log.warning(
-                        "%s/%s page %d: rate limited (HTTP 429, RateLimit=%s); waiting %gs",
-                        self.kind,
-                        self.task,
-                        page,
-                        self.scrub(response.headers.get("ratelimit", "-"), 80),
-                        wait,
-                    )
+                    self.log.warning("%s/%s page %d: rate limited (HTTP 429, RateLimit=%s); waiting %gs",
+                        self.kind, self.task, page, self.scrub(response.headers.get("ratelimit", "-"), 80), wait)
                     self.sleep(wait)
                     self.state["rate_limit_waits"] += 1
                     self.state["rate_limit_wait_seconds"] += wait
@@ -418,55 +221,21 @@ class _Listing:
                         hf_raise_for_status(response)
                     except HfHubHTTPError as err:
                         raise self._fail(page, f"HTTP {status}, not retried: {err}") from None
-                    records, problem_or_none = self._parse_body(response)
+                    records, problem_or_none = page_records(response)
                     if problem_or_none is None:
-                        return records, self._next_url(response, url, page)
+                        next_url, link_problem = next_page_url(response, url)
+                        if link_problem:
+                            raise self._fail(page, link_problem)
+                        return records, next_url
                     problem = problem_or_none
             failures += 1
             if failures > self.max_retries:
                 raise self._fail(page, f"gave up after {failures} failed attempts; last error: {problem}")
             wait = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
             self.state["retries"] += 1
-            self.log.warning(
-                "%s/%s page %d: %s; retry %d/%d in %gs",
-                self.kind,
-                self.task,
-                page,
-                self.scrub(problem),
-                failures,
-                self.max_retries,
-                wait,
-            )
+            self.log.warning("%s/%s page %d: %s; retry %d/%d in %gs",
+                self.kind, self.task, page, self.scrub(problem), failures, self.max_retries, wait)
             self.sleep(wait)
-
-    @staticmethod
-    def _parse_body(response: httpx2.Response) -> tuple[list[dict[str, Any]], str | None]:
-        """The page's records, or the problem that makes the page unusable. A page is checkpointed only when
-        parse will accept every record of it; a bad one is retried like any other bad body."""
-        try:
-            payload = json.loads(response.content, parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError) as err:
-            return [], f"invalid JSON body ({len(response.content)} bytes): {err}"
-        if not isinstance(payload, list):
-            return [], "body is not a JSON array of objects"
-        problem = _check_records(payload)
-        if problem is not None:
-            return [], f"{problem}; page not checkpointed"
-        return payload, None
-
-    def _next_url(self, response: httpx2.Response, url: str, page: int) -> str | None:
-        """Next page from the parsed Link header; refuses to send our headers (token) to another origin."""
-        link = response.links.get("next", {}).get("url")
-        if not link:
-            return None
-        nxt = urljoin(str(response.url), link)
-        if _origin(nxt) != _origin(url):
-            raise self._fail(
-                page, f"next-page link points to another origin ({_origin(nxt)[1]}); not followed"
-            )
-        if nxt == url:
-            raise self._fail(page, "next-page link points to the page just fetched (pagination loop)")
-        return nxt
 
     # ------------------------------------------------------------------ main
     def keep(self, records: list[dict[str, Any]]) -> list[str]:
@@ -509,7 +278,7 @@ class _Listing:
             visited.add(url)
             records, next_url = self.fetch_page(url, page)
             lines = self.keep(records)
-            _write_gzip_lines(_page_file(self.state_dir, page), lines)
+            write_page(page_file(self.state_dir, page), lines)
             self.state.update(
                 pages=page,
                 records=self.state["records"] + len(lines),
@@ -539,13 +308,9 @@ class _Listing:
 
     def _finish(self, elapsed: float) -> dict[str, Any]:
         pages = self.state["pages"]
-        with (
-            atomic_path(self.out_path) as tmp,
-            open(tmp, "wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
-        ):
+        with gzip_writer(self.out_path, compresslevel=9) as gz:
             for page in range(1, pages + 1):
-                with gzip.open(_page_file(self.state_dir, page), "rb") as part:
+                with gzip.open(page_file(self.state_dir, page), "rb") as part:
                     while block := part.read(1 << 20):
                         gz.write(block)
         manifest = {
@@ -556,7 +321,7 @@ class _Listing:
             "query": {"path": self.query["path"], "params": self.query["params"]},
             "huggingface_hub_version": huggingface_hub.__version__,
             "started_at": self.state["started_at"],
-            "finished_at": _utc_now(),
+            "finished_at": utc_now(),
             "records": self.state["records"],
             "duplicates": self.state["duplicates"],
             "records_without_id": self.state["missing_id"],
@@ -620,18 +385,6 @@ def collect_listing(
     ``max_rate_limit_wait`` seconds (a rerun gets a fresh budget; the manifest reports the total of all runs). ``page_limit`` is a safety bound on the number of pages (exceeding it is an error, never a silent
     cut). ``sleep`` is injectable so tests do not wait for real.
     """
-    listing = _Listing(
-        kind,
-        task,
-        Path(out_path),
-        Path(state_dir),
-        resolve_endpoint(endpoint),
-        page_limit,
-        max_retries,
-        max_rate_limit_wait,
-        sleep,
-        log or logging.getLogger(__name__),
-        timeout,
-        clear,
-    )
+    listing = _Listing(kind, task, Path(out_path), Path(state_dir), resolve_endpoint(endpoint), page_limit, max_retries,
+                       max_rate_limit_wait, sleep, log or logging.getLogger(__name__), timeout, clear)
     return listing.run()

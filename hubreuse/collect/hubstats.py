@@ -6,10 +6,10 @@ columns named like the listing API's record fields: ``id``, ``tags``, ``pipeline
 
 Two steps, each a workflow job:
 
-1. :func:`download_snapshot` resolves the configured revision to a commit sha **once** (one HEAD request), then
+1. :func:`download_snapshot` (rule ``hubstats_download``) resolves the configured revision to a commit sha **once** (one HEAD request), then
    downloads both Parquet files at that sha with ``huggingface_hub``, so the models and datasets files always come
    from the same commit even when the revision is a moving branch. The sha is recorded in the manifest.
-2. :func:`convert_snapshot` turns one Parquet file into an API-like JSON Lines dump (gzip) that the ``index_dump``
+2. :func:`convert_snapshot` (rule ``hubstats_convert``) turns one Parquet file into an API-like JSON Lines dump (gzip) that the ``index_dump``
    rule consumes exactly like a user's ``source: dump`` file, so every stage downstream is unchanged.
 
 Snapshot encodings differ between releases: nested values (``tags``, ``cardData``, ...) may be stored as JSON
@@ -17,14 +17,6 @@ text or as native Parquet lists/structs/maps; both are accepted. Where a model's
 ``base_model``, the Hub's derived tags ``dataset:<id>`` and ``base_model:<id>`` stand in; each such record carries
 ``_hubreuse_fallback`` (which keys came from tags) and the manifest counts them. Conversion runs over Parquet
 record batches, so memory stays bounded on the ~2M-row models file.
-
-Command line (what the workflow's rules run; ``python -m hubreuse.collect.hubstats --help``)::
-
-    python -m hubreuse.collect.hubstats download --repo cfahlgren1/hub-stats --revision <sha> \\
-        --file models=models.parquet --file datasets=datasets.parquet \\
-        --out models=results/hubstats/snapshot/models.parquet --out datasets=... --manifest snapshot.json
-    python -m hubreuse.collect.hubstats convert --kind models --parquet models.parquet --snapshot snapshot.json \\
-        --dump models.jsonl.gz --manifest models.convert.json
 """
 
 from __future__ import annotations
@@ -34,10 +26,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import orjson
@@ -45,14 +35,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-# One list of nested fields and one JSON-text decoder, shared with Parquet dumps (hubreuse.collect.dumps.NESTED_FIELDS).
 from hubreuse.collect.dumps import column_encodings, decode_json_text
+
+# One list of nested fields and one JSON-text decoder, shared with Parquet dumps (hubreuse.collect.dumps.NESTED_FIELDS).
+from hubreuse.collect.endpoint import public_endpoint
 from hubreuse.core.errors import InputError
-from hubreuse.core.io import gzip_writer, sha256_of, write_json
+from hubreuse.core.io import gzip_writer, sha256_of, utc_now, write_json
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REPO = "cfahlgren1/hub-stats"
 DEFAULT_FILES = {"models": "models.parquet", "datasets": "datasets.parquet"}
 REQUIRED_COLUMNS = ("id", "tags")
 # Card keys that fall back to the Hub's derived tags, and the tag prefix of each.
@@ -62,15 +53,6 @@ BATCH_ROWS = 20_000
 
 
 # --------------------------------------------------------------------------------------------------- download
-
-
-def _public_endpoint(endpoint: str | None) -> str | None:
-    """The endpoint as recorded in manifests: without any user:password part (never written anywhere)."""
-    if not endpoint:
-        return None
-    parts = urlsplit(endpoint)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _download_error(repo: str, revision: str, filename: str, error: Exception) -> InputError:
@@ -104,7 +86,7 @@ def download_snapshot(repo: str, revision: str, files: Mapping[str, str], output
     from huggingface_hub import hf_hub_download
 
     endpoint = endpoint or None
-    started = datetime.now(UTC).isoformat(timespec="seconds")
+    started = utc_now()
     first = next(iter(files.values()))
     commit = resolve_revision(repo, revision, first, endpoint)
     log.info("hubstats %s@%s resolved to commit %s", repo, revision, commit)
@@ -137,10 +119,10 @@ def download_snapshot(repo: str, revision: str, files: Mapping[str, str], output
         "revision_requested": revision,
         "revision_resolved": commit,
         "pinned": revision == commit,
-        "endpoint": _public_endpoint(endpoint) or "default (HF_ENDPOINT or the public Hub)",
+        "endpoint": public_endpoint(endpoint) if endpoint else "default (HF_ENDPOINT or the public Hub)",
         "files": entries,
         "started_at": started,
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "finished_at": utc_now(),
     }
     write_json(manifest_out, manifest)
     return manifest

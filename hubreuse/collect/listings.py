@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from hubreuse.core.io import gzip_writer, sha256_of, write_json
+from hubreuse.core.io import gzip_writer, sha256_of, utc_now, write_json
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +30,6 @@ def listing_tag(kind: str, task: str) -> str:
     if kind == "datasets":
         return f"task_categories:{task}"
     raise ValueError(f"unknown kind {kind!r}")
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def rows_with_tag(tags: pa.ChunkedArray | pa.Array, tag: str) -> np.ndarray:
@@ -76,7 +71,7 @@ def collect_from_index(
     manifest_path: str | os.PathLike[str],
 ) -> dict:
     """Collect one task's listing from an indexed dump and write its manifest."""
-    started = now_iso()
+    started = utc_now()
     records = write_listing_from_index(index_path, kind, task, out_path)
     manifest = {
         "kind": kind,
@@ -89,7 +84,7 @@ def collect_from_index(
         "records": records,
         "sha256": sha256_of(out_path),
         "started_at": started,
-        "finished_at": now_iso(),
+        "finished_at": utc_now(),
     }
     write_json(manifest_path, manifest)
     log.info("%s/%s: %d records from %s", kind, task, records, Path(index_path).name)

@@ -19,3 +19,14 @@ class InputError(UserError):
         self.where = where
         self.problem = problem
         super().__init__(f"{where}: {problem}")
+
+
+class CollectionError(UserError):
+    """A listing that could not be finished; the message is one line naming kind, task, page and last error."""
+
+    def __init__(self, kind: str, task: str, page: int, problem: str) -> None:
+        self.kind = kind
+        self.task = task
+        self.page = page
+        self.problem = problem
+        super().__init__(f"{kind} listing for task {task!r}, page {page}: {problem}")

@@ -21,13 +21,15 @@ import pandas as pd
 
 from hubreuse.core.errors import InputError
 from hubreuse.core.settings import data_path
-from hubreuse.stats.reuse import isin_ids
+from hubreuse.stats.describe import describe
+from hubreuse.stats.idcodes import isin_ids
 
 ALIAS_FILE = data_path("dataset_aliases.csv")
 PSEUDO_FILE = data_path("pseudo_datasets.csv")
 ALIAS_COLUMNS = ["alias", "canonical", "source", "version"]
 PSEUDO_COLUMNS = ["name", "kind", "source"]
 STEPS = ["whitespace", "url", "case", "alias"]
+COUNT_STATISTICS = ("n", "mean", "sd", "total")
 
 # https://huggingface.co/datasets/x/y, http, www., hf.co, trailing slash, /tree/..., ?query, #fragment.
 _URL_RE = re.compile(
@@ -238,15 +240,6 @@ def canonicalisation_summary(canonical_edges: pd.DataFrame, models: pd.DataFrame
     return out
 
 
-def _describe(frame: pd.DataFrame, key: str, value: str, suffix: str) -> pd.DataFrame:
-    """n, mean, sample sd of ``value`` per ``key`` with column suffix."""
-    grouped = frame.groupby(key, observed=True)[value]
-    return pd.DataFrame(
-        {f"n_{suffix}": grouped.size(), f"mean_{suffix}": grouped.mean(), f"sd_{suffix}": grouped.std(ddof=1),
-         f"total_{suffix}": grouped.sum()}
-    )
-
-
 def _task_frame(domains: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({"task": list(domains), "domain": list(domains.values())}).set_index("task")
 
@@ -279,10 +272,10 @@ def rq1_rq2_canonical(
     members = members[members["task"].isin(tasks.index)]
 
     declared = models[["model_id", "datasets_n"]].dropna(subset=["datasets_n"])
-    rq1_raw = _describe(members.merge(declared, on="model_id"), "task", "datasets_n", "raw")
+    rq1_raw = describe(members.merge(declared, on="model_id"), "task", "datasets_n", statistics=COUNT_STATISTICS, suffix="_raw")
     usable = canonical_edges_usable(canonical_edges)
     per_model = usable.groupby("model_id").size().rename("k").reset_index()
-    rq1_can = _describe(members.merge(per_model, on="model_id"), "task", "k", "canonical")
+    rq1_can = describe(members.merge(per_model, on="model_id"), "task", "k", statistics=COUNT_STATISTICS, suffix="_canonical")
     rq1 = tasks.join(rq1_raw).join(rq1_can)
 
     dt = dataset_task[["dataset_id", "task"]].drop_duplicates()
@@ -290,7 +283,7 @@ def rq1_rq2_canonical(
     raw_edges = canonical_edges[["model_id", "dataset_id"]].drop_duplicates()
     raw_hits = members.merge(raw_edges, on="model_id").groupby(["task", "dataset_id"]).size().rename("value")
     raw_values = dt.merge(raw_hits.reset_index(), on=["task", "dataset_id"], how="left").fillna({"value": 0})
-    rq2_raw = _describe(raw_values, "task", "value", "raw")
+    rq2_raw = describe(raw_values, "task", "value", statistics=COUNT_STATISTICS, suffix="_raw")
 
     if dataset_map is None:
         dt_can = dt.assign(canonical_id=dt["dataset_id"])
@@ -302,7 +295,7 @@ def rq1_rq2_canonical(
     can_hits = members.merge(usable, on="model_id").groupby(["task", "canonical_id"])["model_id"].nunique()
     can_values = dt_can.merge(can_hits.rename("value").reset_index(), on=["task", "canonical_id"], how="left")
     can_values["value"] = can_values["value"].fillna(0)
-    rq2_can = _describe(can_values, "task", "value", "canonical")
+    rq2_can = describe(can_values, "task", "value", statistics=COUNT_STATISTICS, suffix="_canonical")
     rq2 = tasks.join(rq2_raw).join(rq2_can)
 
     def finish(frame: pd.DataFrame) -> pd.DataFrame:

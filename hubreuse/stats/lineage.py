@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from hubreuse.stats.reuse import isin_ids
+from hubreuse.stats.idcodes import isin_ids
 
 
 def _graph(model_base: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarray]:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from hubreuse.stats.describe import describe
+
 MEASURES = {
     "rq1": "rq1_datasets_per_model",
     "rq2": "rq2_models_per_dataset",
@@ -68,20 +70,7 @@ def models_per_dataset(
 
 def summarise(values: pd.DataFrame, population: pd.Series, domains: Mapping[str, str]) -> pd.DataFrame:
     """Descriptive statistics per configured task, in config order; sd is the sample sd (ddof=1)."""
-    grouped = values.groupby("task")["value"]
-    table = pd.DataFrame(
-        {
-            "n": grouped.size(),
-            "mean": grouped.mean(),
-            "sd": grouped.std(ddof=1),
-            "median": grouped.median(),
-            "q1": grouped.quantile(0.25),
-            "q3": grouped.quantile(0.75),
-            "min": grouped.min(),
-            "max": grouped.max(),
-        }
-    )
-    table = table.reindex(list(domains))
+    table = describe(values, "task", "value").reindex(list(domains))
     table.index.name = "task"
     table["n"] = table["n"].fillna(0).astype("int64")
     table["population"] = population.reindex(list(domains)).fillna(0).astype("int64")

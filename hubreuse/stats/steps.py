@@ -68,24 +68,24 @@ def reuse_tables(matrices: Paths, domains: Mapping[str, str], source: str, table
     """
     import pyarrow.parquet as pq
 
-    from hubreuse.stats import reuse
+    from hubreuse.stats import base_models, reuse
     from hubreuse.stats.idcodes import encode_tables
 
     mats = load_matrices(matrices, ("model_task", "datasets", "dataset_task", "model_dataset", "model_base"))
     # Tags stay in Arrow (only their base_model edges are needed); the models file is read once.
     models_table = pq.read_table(matrices["models"])
-    mats["tag_edges"] = reuse.base_tag_edges(models_table.column("model_id"), models_table.column("tags"))
+    mats["tag_edges"] = base_models.base_tag_edges(models_table.column("model_id"), models_table.column("tags"))
     mats["models"] = models_table.drop_columns(["tags"]).to_pandas()
     del models_table
     mats, ids = encode_tables(mats, extra={"tag_edges": ["model_id", "base_model_id"]})
     models, model_task, model_base, tag_edges = mats["models"], mats["model_task"], mats["model_base"], mats["tag_edges"]
     domains = dict(domains)
-    relations = reuse.base_relations(models, tag_edges)
-    disagreement = reuse.card_tag_disagreement(models, model_base, tag_edges, decode=ids.decode)
+    relations = base_models.base_relations(models, tag_edges)
+    disagreement = base_models.card_tag_disagreement(models, model_base, tag_edges, decode=ids.decode)
     first_reuse = reuse.dataset_time_to_first_reuse(mats["datasets"], mats["model_dataset"], models)
-    children = reuse.children_per_model_values(models, model_task, model_base, domains)
+    children = base_models.children_per_model_values(models, model_task, model_base, domains)
     tables = {
-        "rq3_children_per_model": reuse.children_per_model(models, model_task, model_base, domains, relations,
+        "rq3_children_per_model": base_models.children_per_model(models, model_task, model_base, domains, relations,
                                                            values=children),  # fmt: skip
         "coverage": reuse.coverage(models, model_task, domains),
         "domain_measures_distinct": reuse.domain_measures_distinct(
@@ -96,7 +96,7 @@ def reuse_tables(matrices: Paths, domains: Mapping[str, str], source: str, table
         "dataset_time_to_first_reuse_by_task": reuse.time_to_first_reuse_by_task(
             first_reuse, mats["dataset_task"], domains
         ),
-        "base_card_tag_disagreement_by_task": reuse.card_tag_disagreement_by_task(
+        "base_card_tag_disagreement_by_task": base_models.card_tag_disagreement_by_task(
             models, model_task, model_base, domains, disagreement, tag_edges
         ),
     }
