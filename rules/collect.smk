@@ -17,7 +17,7 @@ if SOURCE == "demo":
         benchmark:
             "results/benchmarks/demo_hub.tsv"
         conda:
-            "../envs/analysis.yaml"
+            "../envs/hubreuse.yaml"
         script:
             "../scripts/demo_hub.py"
 
@@ -44,7 +44,7 @@ if SOURCE == "hubstats":
         benchmark:
             "results/benchmarks/hubstats_download.tsv"
         conda:
-            "../envs/collect.yaml"
+            "../envs/hubreuse.yaml"
         script:
             "../scripts/hubstats_download.py"
 
@@ -60,7 +60,7 @@ if SOURCE == "hubstats":
         benchmark:
             "results/benchmarks/hubstats_convert/{kind}.tsv"
         conda:
-            "../envs/collect.yaml"
+            "../envs/hubreuse.yaml"
         script:
             "../scripts/hubstats_convert.py"
 
@@ -84,7 +84,7 @@ if SOURCE in ("demo", "dump", "hubstats"):
         benchmark:
             "results/benchmarks/index_dump/{kind}.tsv"
         conda:
-            "../envs/analysis.yaml"
+            "../envs/hubreuse.yaml"
         script:
             "../scripts/index_dump.py"
 
@@ -101,7 +101,7 @@ if SOURCE in ("demo", "dump", "hubstats"):
         benchmark:
             "results/benchmarks/check_dumps.tsv"
         conda:
-            "../envs/analysis.yaml"
+            "../envs/hubreuse.yaml"
         script:
             "../scripts/check_dumps.py"
 
@@ -121,7 +121,7 @@ if SOURCE in ("demo", "dump", "hubstats"):
         benchmark:
             "results/benchmarks/collect/{task}.tsv"
         conda:
-            "../envs/analysis.yaml"
+            "../envs/hubreuse.yaml"
         script:
             "../scripts/collect.py"
 
@@ -148,7 +148,7 @@ else:
         benchmark:
             "results/benchmarks/collect/{task}.tsv"
         conda:
-            "../envs/collect.yaml"
+            "../envs/hubreuse.yaml"
         script:
             "../scripts/collect.py"
 
@@ -167,6 +167,6 @@ rule raw_manifest:
     benchmark:
         "results/benchmarks/raw_manifest.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/raw_manifest.py"

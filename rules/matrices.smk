@@ -17,6 +17,6 @@ rule matrices:
     benchmark:
         "results/benchmarks/matrices.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/matrices.py"

@@ -17,6 +17,6 @@ rule parse:
     benchmark:
         "results/benchmarks/parse/{task}.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/parse.py"

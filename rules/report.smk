@@ -26,6 +26,6 @@ rule report:
     benchmark:
         "results/benchmarks/report.tsv"
     conda:
-        "../envs/report.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/report.py"

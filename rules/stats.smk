@@ -22,7 +22,7 @@ rule paper_tables:
     benchmark:
         "results/benchmarks/paper_tables.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/paper_tables.py"
 
@@ -42,7 +42,7 @@ rule canonical_tables:
     benchmark:
         "results/benchmarks/canonical_tables.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/canonical_tables.py"
 
@@ -62,7 +62,7 @@ rule reuse_tables:
     benchmark:
         "results/benchmarks/reuse_tables.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/reuse_tables.py"
 
@@ -86,7 +86,7 @@ rule concentration:
     benchmark:
         "results/benchmarks/concentration/{group}.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/concentration.py"
 
@@ -105,7 +105,7 @@ rule concentration_stack:
     benchmark:
         "results/benchmarks/concentration_stack.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/concentration_stack.py"
 
@@ -123,6 +123,6 @@ rule lineage:
     benchmark:
         "results/benchmarks/lineage.tsv"
     conda:
-        "../envs/analysis.yaml"
+        "../envs/hubreuse.yaml"
     script:
         "../scripts/lineage.py"
