@@ -44,7 +44,11 @@ def default_outputs(workdir: Path) -> list[str]:
     outputs = [line.split("\t", 1)[0].strip() for line in result.stdout.splitlines()]
     outputs = [output for output in outputs if output.startswith("results/")]
     assert len(outputs) > 50, f"snakemake --summary listed too few outputs:\n{result.stdout[-3000:]}"
-    return outputs
+    # Benchmark files are written by every job but are not outputs, so --summary does not list them.
+    rules = "\n".join(path.read_text(encoding="utf-8") for path in (workdir / "rules").glob("*.smk"))
+    benchmarks = re.findall(r'benchmark:\s*\n\s*"(results/benchmarks/[^"]+)"', rules)
+    assert benchmarks, "every rule has a benchmark: file"
+    return outputs + benchmarks
 
 
 def test_docs_name_only_files_the_workflow_writes(workflow_dir: Path) -> None:
