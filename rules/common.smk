@@ -14,11 +14,14 @@ from hubreuse.core.names import (
     CONCENTRATION_MEASURES,
     CONCENTRATION_TABLES,
     DECLARATION_SHAPES,
+    DOMAIN_COMPARISON,
     FIGURE_IDS,
+    INFERENCE_MEASURES,
     KINDS,
     LINEAGE_TABLES,
     LORENZ,
     MATRIX_NAMES,
+    MEAN_INTERVALS,
     PAPER_TABLES,
     PAPER_VALUES,
     REUSE_TABLES,
@@ -148,6 +151,7 @@ def report_tables():
         **tables(CONCENTRATION_TABLES),
         LORENZ: f"results/stats/{LORENZ}.csv",
         **tables(LINEAGE_TABLES),
+        **tables((MEAN_INTERVALS, DOMAIN_COMPARISON)),
         **{f"{measure}_values": measure_values(measure) for measure in CONCENTRATION_MEASURES},
     }
 

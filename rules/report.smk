@@ -18,8 +18,6 @@ rule report:
         config=config,
         tables=report_tables(),
         figures=report_figures(),
-        n_boot=config["bootstrap_resamples"],
-        seed=config["seed"],
     threads: 2
     log:
         "results/logs/report.log",

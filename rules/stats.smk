@@ -126,3 +126,43 @@ rule lineage:
         "../envs/hubreuse.yaml"
     script:
         "../scripts/lineage.py"
+
+
+# Inference on the per-unit values, recorded as tables so that the report only reads and renders them.
+
+
+rule mean_intervals:
+    input:
+        **{measure: measure_values(measure) for measure in INFERENCE_MEASURES},
+    output:
+        intervals=table(MEAN_INTERVALS),
+    params:
+        domains=DOMAINS,
+        source=SOURCE,
+        n_boot=config["bootstrap_resamples"],
+        seed=config["seed"],
+    log:
+        "results/logs/mean_intervals.log",
+    benchmark:
+        "results/benchmarks/mean_intervals.tsv"
+    conda:
+        "../envs/hubreuse.yaml"
+    script:
+        "../scripts/mean_intervals.py"
+
+
+rule domain_comparison:
+    input:
+        **{measure: measure_values(measure) for measure in INFERENCE_MEASURES},
+    output:
+        comparison=table(DOMAIN_COMPARISON),
+    params:
+        source=SOURCE,
+    log:
+        "results/logs/domain_comparison.log",
+    benchmark:
+        "results/benchmarks/domain_comparison.tsv"
+    conda:
+        "../envs/hubreuse.yaml"
+    script:
+        "../scripts/domain_comparison.py"

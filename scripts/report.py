@@ -14,8 +14,6 @@ run_job(
         snakemake.output.html,
         snakemake.output.pdf,
         figures=dict(snakemake.params.figures),
-        n_boot=int(snakemake.params.n_boot),
-        seed=int(snakemake.params.seed),
         threads=snakemake.threads,
     ),
 )

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-SMALL_TASKS = "tasks={nlp: [text-classification, question-answering], cv: [image-classification, object-detection]}"
+SMALL_TASKS = "tasks={nlp: [text-classification], cv: [image-classification]}"
 SMALL = ["demo_models=2000", "demo_datasets=500", SMALL_TASKS]
 
 

@@ -14,8 +14,11 @@ import pandas as pd
 import pypdf
 import pytest
 
-from hubreuse.report import pdf, replication
+from hubreuse.core.names import DOMAIN_COMPARISON, MEAN_INTERVALS
+from hubreuse.report import figurebook, pdf, replication
 from hubreuse.report import render as report
+from hubreuse.report.inputs import read_table
+from hubreuse.stats import steps
 from tests.conftest import shared_path
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -74,6 +77,20 @@ def summary_of(values: pd.DataFrame, population: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def with_inference_tables(tables: dict[str, object], folder: Path, n_boot: int, seed: int) -> dict[str, object]:
+    """``tables`` plus the bootstrap intervals and domain comparison tables, written by the stats steps the
+    workflow runs (values as Parquet in, CSV out), as the report job finds them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    values = {}
+    for key in ("rq1", "rq2", "rq3"):
+        values[key] = folder / f"{key}_values.parquet"
+        tables[f"{key}_values"].to_parquet(values[key])
+    steps.mean_intervals(values, TASKS, "demo", n_boot, seed, str(folder / f"{MEAN_INTERVALS}.csv"))
+    steps.domain_comparison(values, "demo", str(folder / f"{DOMAIN_COMPARISON}.csv"))
+    return {**tables, MEAN_INTERVALS: folder / f"{MEAN_INTERVALS}.csv",
+            DOMAIN_COMPARISON: folder / f"{DOMAIN_COMPARISON}.csv"}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, server):
     out = tmp_path_factory.mktemp("report")
@@ -107,9 +124,10 @@ def rendered(tmp_path_factory, server):
         "dumps": [{"dump": f"/data/{EVIL}.jsonl.gz", "records": 500, "duplicates": 7, "dump_sha256": "f" * 64}],
     }  # fmt: skip
     config = {"source": "demo", "hub_token": "hf_secret_value", "tasks": {"nlp": ["feature-extraction"]}}
+    tables = with_inference_tables(tables, out / "stats", n_boot=300, seed=0)
     figure_paths = {"rq1_boxplot": out / "figures" / "rq1_boxplot.svg", "lorenz": out / "figures" / "lorenz.svg"}
     context = report.render_report(tables, manifest, config, REPO / "report" / "report.html.j2", REPO / "report" / "report.css", out / "report.html", out / "report.pdf",
-                                   figure_paths=figure_paths, n_boot=300, seed=0)  # fmt: skip
+                                   figure_paths=figure_paths)  # fmt: skip
     html = (out / "report.html").read_text(encoding="utf-8")
     reader = pypdf.PdfReader(out / "report.pdf")
     pages = [page.extract_text() or "" for page in reader.pages]
@@ -268,8 +286,9 @@ def test_compare_marks_cv_rq2_sd_and_computes_differences():
     assert pd.isna(table.loc["a", "diff_sd"]) and "not comparable" in table.loc["a", "note"]
 
 
-def paper_only_inputs(seed: int) -> tuple[dict[str, object], dict[str, object]]:
-    """The paper's three measures (summaries and values) of a small synthetic run, and its manifest."""
+def paper_only_inputs(seed: int, folder: Path, n_boot: int = 100) -> tuple[dict[str, object], dict[str, object]]:
+    """The paper's three measures (summaries, values, intervals, domain comparison) of a small synthetic run, and
+    its manifest."""
     rng = np.random.default_rng(seed)
     tables: dict[str, object] = {}
     for key in ("rq1", "rq2", "rq3"):
@@ -278,15 +297,21 @@ def paper_only_inputs(seed: int) -> tuple[dict[str, object], dict[str, object]]:
         tables[key] = summary_of(values, 100)
     manifest = {"source": "demo", "synthetic": True,
                 "tasks": [{"task": t, "domain": d, "models": 120, "datasets": 30} for t, d in TASKS.items()]}  # fmt: skip
-    return tables, manifest
+    return with_inference_tables(tables, folder, n_boot=n_boot, seed=3), manifest
 
 
-def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process():
+def render_to(folder: Path, tables: dict[str, object], manifest: dict[str, object], workers: int) -> dict:
+    """The context of a report rendered into ``folder`` by ``workers`` processes, as the report step does."""
+    return report.render_report(tables, manifest, {}, REPO / "report" / "report.html.j2", REPO / "report" / "report.css",
+                                folder / "report.html", folder / "report.pdf", workers=workers)  # fmt: skip
+
+
+def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process(tmp_path):
     """The workflow draws figures in two worker processes; the numbers, captions, SVG text and domain tests must
     be those of drawing them one by one in the report's own process."""
-    tables, manifest = paper_only_inputs(11)
-    serial = report.build_context(tables, manifest, {}, n_boot=200, seed=3, workers=1)
-    parallel = report.build_context(tables, manifest, {}, n_boot=200, seed=3, workers=2)
+    tables, manifest = paper_only_inputs(11, tmp_path / "stats", n_boot=200)
+    serial = render_to(tmp_path / "w1", tables, manifest, workers=1)
+    parallel = render_to(tmp_path / "w2", tables, manifest, workers=2)
     assert list(parallel["figures"]) == list(serial["figures"])
     for fig_id, item in serial["figures"].items():
         other = parallel["figures"][fig_id]
@@ -301,13 +326,13 @@ def test_figures_drawn_by_worker_processes_equal_those_drawn_in_process():
 def test_pdf_typeset_while_workers_draw_equals_serial(tmp_path):
     """With workers the PDF is typeset while figures are drawing (each fetched when the renderer reaches it):
     the PDF text, outline and figure files must be those of the serial run."""
-    tables, manifest = paper_only_inputs(12)
+    tables, manifest = paper_only_inputs(12, tmp_path / "stats")
     runs = {}
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
         figure_paths = {"rq1_boxplot": out / "rq1_boxplot.svg", "replication": out / "replication.svg"}
         report.render_report(tables, manifest, {}, REPO / "report" / "report.html.j2", REPO / "report" / "report.css", out / "report.html", out / "report.pdf",
-                             figure_paths=figure_paths, n_boot=100, seed=1, workers=workers)  # fmt: skip
+                             figure_paths=figure_paths, workers=workers)  # fmt: skip
         reader = pypdf.PdfReader(out / "report.pdf")
         text = [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+\+00:00", "<time>", page.extract_text()) for page in reader.pages]
         runs[workers] = (text, [o.title for o in reader.outline
@@ -317,10 +342,47 @@ def test_pdf_typeset_while_workers_draw_equals_serial(tmp_path):
     assert runs[1][2]["rq1_boxplot"].lstrip().startswith("<?xml")
 
 
-def test_figures_are_drawn_in_process_where_fork_is_not_safe(monkeypatch):
-    monkeypatch.setattr(report.sys, "platform", "darwin")
-    with report.figure_pool(2) as pool:
+def test_figures_are_drawn_in_process_where_fork_is_not_safe(monkeypatch, tmp_path):
+    monkeypatch.setattr(figurebook.sys, "platform", "darwin")
+    with figurebook.figure_pool(2) as pool:
         assert pool is None
-    tables, manifest = paper_only_inputs(13)
-    context = report.build_context(tables, manifest, {}, n_boot=50, seed=0, workers=2)
+    tables, manifest = paper_only_inputs(13, tmp_path / "stats", n_boot=50)
+    context = render_to(tmp_path, tables, manifest, workers=2)
     assert all(isinstance(item["svg_text"], str) and "<svg" in item["svg_text"] for item in context["figures"].values())
+
+
+def test_inference_numbers_are_read_from_the_stats_tables(rendered):
+    """The intervals and the NLP-against-CV tests in the report are those of the tables the stats steps wrote:
+    the resamples and seed they record, and the GLM and rank test of the same values computed directly."""
+    from hubreuse.stats import inference
+
+    context, flat = rendered["context"], re.sub(r"\s+", " ", rendered["text"])
+    assert (context["n_boot"], context["seed"]) == (300, 0)
+    assert "(300 resamples, seed 0)" in flat
+    intervals = read_table(rendered["out"] / "stats" / f"{MEAN_INTERVALS}.csv")
+    fe = intervals[(intervals["measure"] == "rq1") & (intervals["task"] == "feature-extraction")].iloc[0]
+    row = next(r for r in context["paper"]["rq1"]["rows"] if r["task"] == "feature-extraction")
+    assert (row["ci_low"], row["ci_high"]) == (fe["ci_low"], fe["ci_high"])
+    values = pd.read_parquet(rendered["out"] / "stats" / "rq2_values.parquet")
+    fit, rank = inference.nb_glm(values, "rq2"), inference.mann_whitney(values, "rq2")
+    item = next(i for i in context["domain"]["items"] if i["key"] == "rq2")
+    assert item["summary_text"] == inference.format_r_summary(fit)
+    assert (item["rr"].rate_ratio, item["rr"].rr_lo, item["rr"].rr_hi, item["rr"].p) == (
+        fit.coefficients[1].rate_ratio, fit.coefficients[1].rr_lo, fit.coefficients[1].rr_hi, fit.coefficients[1].p)
+    assert (item["rank"].u, item["rank"].p, item["rank"].prob_superiority) == (rank.u, rank.p, rank.prob_superiority)
+    assert item["summary_text"] in html_lib.unescape(rendered["html"])
+    children = next(i for i in context["domain"]["items"] if i["key"] == "children")
+    assert not children["available"]  # no children values given: not computed
+
+
+def test_report_without_the_inference_tables_says_not_computed(tmp_path):
+    tables, manifest = paper_only_inputs(14, tmp_path / "stats")
+    for name in (MEAN_INTERVALS, DOMAIN_COMPARISON):
+        tables[name] = tmp_path / "missing" / f"{name}.csv"
+    context = render_to(tmp_path / "out", tables, manifest, workers=1)
+    assert (context["n_boot"], context["seed"]) == (None, None)
+    assert not any(item["available"] for item in context["domain"]["items"])
+    assert all(row["ci_low"] is None for row in context["paper"]["rq1"]["rows"])
+    assert "not computed in this run" in context["figures"]["rq1_means"]["caption"]
+    assert "not computed in this run" in context["figures"]["domain_rate_ratios"]["caption"]
+    assert context["figures"]["rq1_boxplot"]["svg_text"].count("<svg") == 1  # drawn from the values

@@ -32,19 +32,21 @@ SMALL = {
 }
 ALL_RULES = {
     "demo_hub", "index_dump", "check_dumps", "collect", "parse", "raw_manifest", "matrices", "canonical_tables", "lineage",
-    "paper_tables", "reuse_tables", "concentration_group", "concentration", "report", "all",
+    "paper_tables", "reuse_tables", "concentration", "concentration_stack", "mean_intervals", "domain_comparison",
+    "report", "all",
 }  # fmt: skip
 # What the provenance of a run (its manifest and the report's config listing) shows: every setting.
 PROVENANCE = {"raw_manifest", "report", "all"}
-CONCENTRATION = {"concentration_group", "concentration"}
+# Every step that resamples: the concentration intervals and the intervals of the task means.
+RESAMPLING = {"concentration", "concentration_stack", "mean_intervals"}
 # For each setting of the schema: a new value, and the rules whose jobs must rerun (demo source).
 CHANGES = {
     "source": ("dump", ALL_RULES - {"demo_hub"}),  # the same demo dumps, read as a user's dump
     "demo_models": (900, ALL_RULES),
     "demo_datasets": (150, ALL_RULES),
     "demo_seed": (7, ALL_RULES),
-    "seed": (1, CONCENTRATION | PROVENANCE),
-    "bootstrap_resamples": (300, CONCENTRATION | PROVENANCE),
+    "seed": (1, RESAMPLING | PROVENANCE),
+    "bootstrap_resamples": (300, RESAMPLING | PROVENANCE),
     "canonical.alias_files": (["aliases.csv"], {"canonical_tables"} | PROVENANCE),
     "canonical.pseudo_files": (["pseudo.csv"], {"canonical_tables"} | PROVENANCE),
     # The synthetic Hub is generated over the configured tasks: another task list is another Hub.
@@ -184,7 +186,8 @@ def test_unchanged_config_plans_nothing(small_run) -> None:
 
 
 TABLE_TARGETS = ["results/tables/rq1_datasets_per_model.csv", "results/tables/concentration.csv",
-                 "results/tables/rq1_canonical.csv", "results/tables/coverage.csv"]  # fmt: skip
+                 "results/tables/rq1_canonical.csv", "results/tables/coverage.csv",
+                 "results/tables/mean_intervals.csv"]  # fmt: skip
 
 
 def rerun_and_compare(workdir: Path, config: dict, before: dict[str, tuple[str, int]]) -> tuple[set[str], set[str]]:
@@ -204,8 +207,8 @@ def test_new_seed_recomputes_only_the_bootstrap_tables(small_run) -> None:
     shutil.copytree(workdir / ".snakemake", work / ".snakemake", ignore=shutil.ignore_patterns("locks"))
     before = result_files(work)
     rewritten, changed = rerun_and_compare(work, {**SMALL, "seed": 12345}, before)
-    assert rewritten and all(p.startswith(("stats/concentration/", "tables/concentration.csv",
-                                           "tables/heavy_tail.csv", "stats/lorenz.csv")) for p in rewritten), rewritten
+    assert rewritten and all(p.startswith(("stats/concentration/", "tables/concentration.csv", "tables/heavy_tail.csv",
+                                           "stats/lorenz.csv", "tables/mean_intervals.csv")) for p in rewritten), rewritten
     assert "tables/concentration.csv" in changed, "another seed draws other bootstrap intervals"
 
 

@@ -19,6 +19,11 @@ REUSE_TABLES = (
 )  # fmt: skip
 LINEAGE_TABLES = ("lineage_summary", "lineage_roots", "lineage_depth", "lineage_families", "lineage_cycles")
 CONCENTRATION_TABLES = ("concentration", "heavy_tail")
+# Inference on the per-unit values of these measures: bootstrap intervals of the per-task means, and NLP against
+# CV (negative binomial GLM, Mann-Whitney U), each one table the report reads.
+INFERENCE_MEASURES = ("rq1", "rq2", "rq3", "children")
+MEAN_INTERVALS = "mean_intervals"
+DOMAIN_COMPARISON = "domain_comparison"
 
 # Per-unit values (results/stats/<name>.parquet) written by the stats jobs.
 PAPER_VALUES = {key: f"{key}_values" for key in PAPER_TABLES}

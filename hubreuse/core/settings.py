@@ -67,16 +67,10 @@ class Settings:
 
     source: str
     domains: dict[str, str]
-    models_dump: str
-    datasets_dump: str
 
     @property
     def tasks(self) -> list[str]:
         return list(self.domains)
-
-    @property
-    def synthetic(self) -> bool:
-        return self.source == "demo"
 
 
 def check_config(config: dict[str, Any]) -> Settings:
@@ -120,7 +114,7 @@ def check_config(config: dict[str, Any]) -> Settings:
         for key in ("hubstats_repo", "hubstats_revision", "hubstats_models_file", "hubstats_datasets_file"):
             if key in config and not str(config[key] or "").strip():
                 raise InputError(f"config: {key}", "source=hubstats needs a non-empty value")
-    return Settings(source=source, domains=domains, models_dump=models_dump, datasets_dump=datasets_dump)
+    return Settings(source=source, domains=domains)
 
 
 def config_digest(config: dict[str, Any]) -> str:

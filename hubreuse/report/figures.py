@@ -163,7 +163,7 @@ def task_boxplots(values: pd.DataFrame, order: Sequence[str], domains: Mapping[s
 
 
 def mean_ci_plot(table: pd.DataFrame, name: str, xlabel: str) -> str:
-    """Means with 95% bootstrap intervals per task (rows as in ``table``: task, domain, mean, ci_lo, ci_hi)."""
+    """Means with 95% bootstrap intervals per task (rows as in ``table``: task, domain, mean, ci_low, ci_high)."""
     rows = table.reset_index(drop=True)
     k = len(rows)
     with matplotlib.rc_context(RC):
@@ -174,15 +174,15 @@ def mean_ci_plot(table: pd.DataFrame, name: str, xlabel: str) -> str:
             if not sel.any():
                 continue
             m = rows.loc[sel, "mean"].to_numpy(dtype=float)
-            err = np.vstack([m - rows.loc[sel, "ci_lo"].to_numpy(dtype=float),
-                             rows.loc[sel, "ci_hi"].to_numpy(dtype=float) - m])  # fmt: skip
+            err = np.vstack([m - rows.loc[sel, "ci_low"].to_numpy(dtype=float),
+                             rows.loc[sel, "ci_high"].to_numpy(dtype=float) - m])  # fmt: skip
             ax.errorbar(m, y[sel], xerr=np.clip(err, 0, None), fmt="o", color=colour, markersize=3,
                         elinewidth=1, capsize=1.5, label=DOMAIN_NAMES[domain])  # fmt: skip
         labels = [safe_label(t, 60) for t in rows["task"]]
         ax.set_yticks(y, labels)
         ax.set_ylim(-0.7, k - 0.3)
         frame(fig, labels)
-        hi = rows["ci_hi"].max()
+        hi = rows["ci_high"].max()
         if np.isfinite(hi) and hi > 20 * max(float(rows["mean"].median()), 0.05):
             ax.set_xscale("symlog", linthresh=1.0)
             ax.set_xlim(left=-0.05)

@@ -145,3 +145,26 @@ def lineage(matrices: Paths, source: str, tables_out: Mapping[str, str]) -> None
     mats = load_matrices(matrices, ("model_base",))
     for name, table in lineage_measures.lineage_tables(mats["model_base"], load_models(matrices["models"])).items():
         write_csv(table, tables_out[name], source)
+
+
+def _unit_values(values: Mapping[str, str]) -> dict:
+    """The per-unit values of each measure (``values``: measure -> path), only the columns inference needs."""
+    import pandas as pd
+
+    return {measure: pd.read_parquet(path, columns=["task", "domain", "value"]) for measure, path in values.items()}
+
+
+def mean_intervals(values: Mapping[str, str], domains: Mapping[str, str], source: str, n_boot: int, seed: int,
+                   intervals_out: str) -> None:  # fmt: skip
+    """Per measure and task: mean and 95% percentile-bootstrap interval (``n_boot`` resamples, ``seed``)."""
+    from hubreuse.stats import intervals
+
+    table = intervals.mean_intervals(_unit_values(values), dict(domains), n_boot=n_boot, seed=seed)
+    write_csv(table, intervals_out, source)
+
+
+def domain_comparison(values: Mapping[str, str], source: str, comparison_out: str) -> None:
+    """Per measure: NLP against CV by the negative binomial GLM and the Mann-Whitney U test."""
+    from hubreuse.stats import domains as domain_stats
+
+    write_csv(domain_stats.domain_comparison(_unit_values(values)), comparison_out, source)
