@@ -13,12 +13,21 @@ and its jobs, sampled every 50 ms with psutil). Each job process is attributed t
 runs; a stage's wall time is the span during which its jobs ran, its peak the tree's peak meanwhile. The floor is the time to decompress and
 parse the raw JSON Lines listings once (gzip + orjson, one process). Results are appended as JSON lines to
 ``benchmarks/results.jsonl``; ``benchmarks/RESULTS.md`` records them with the machine.
+
+Every rule has a ``benchmark:`` file: ``results/benchmarks/<rule>.tsv``, or ``results/benchmarks/<rule>/<wildcard>.tsv``
+for per-task, per-kind and per-group jobs. After the run, the per-rule summary of those files in the work
+directory (jobs, largest ``max_rss``, longest ``s``; collection jobs included) is printed and recorded as
+``rules``, beside each rule's peak RSS as this script's 50 ms meter saw it (``meter_rss_mib``: a job's process and
+the processes it forked). Snakemake samples a job's memory every 0.5 s for about its first 15 s and every 30 s
+afterwards, so for long jobs the meter's figure is the one that does not miss short peaks. The profiles'
+``mem_mb`` and ``runtime`` are set from this summary (see ``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import gzip
 import json
 import os
@@ -81,6 +90,7 @@ class ProcessTreeMeter:
         self.kinds: dict[int, str] = {}
         self.jobs: dict[int, dict[str, object]] = {}
         self.procs: dict[int, psutil.Process] = {pid: self.root}
+        self.parents: dict[int, int] = {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
@@ -103,7 +113,9 @@ class ProcessTreeMeter:
             with contextlib.suppress(OSError):
                 for tid in os.listdir(f"/proc/{pid}/task"):
                     with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{tid}/children") as handle:
-                        todo.extend(int(child) for child in handle.read().split())
+                        children = [int(child) for child in handle.read().split()]
+                        self.parents.update(dict.fromkeys(children, pid))
+                        todo.extend(children)
         procs = []
         for pid in pids:
             if pid not in self.procs:
@@ -131,16 +143,24 @@ class ProcessTreeMeter:
     def sample(self) -> None:
         while not self.done.is_set():
             now = time.perf_counter() - self.start
-            total, seen = 0, set()
+            total, seen, by_job = 0, set(), {}
             procs = self.tree()
             for proc in procs:
                 with contextlib.suppress(psutil.Error):
-                    total += proc.memory_info().rss
+                    rss = proc.memory_info().rss
+                    total += rss
                     stage = self.classify(proc)
                     if stage:
                         seen.add(stage)
                         cpu = proc.cpu_times()
                         self.jobs[proc.pid].update(last=now, cpu=cpu.user + cpu.system)
+                        # A job is a script process with the processes it forked (the report's workers).
+                        job = proc.pid
+                        while self.parents.get(job) in self.kinds:
+                            job = self.parents[job]
+                        by_job[job] = by_job.get(job, 0) + rss
+            for job, rss in by_job.items():
+                self.jobs[job]["peak_rss"] = max(self.jobs[job].get("peak_rss", 0), rss)
             self.peak = max(self.peak, total)
             for stage in seen:
                 record = self.stages.setdefault(stage, {"first": now, "last": now, "peak": 0})
@@ -164,6 +184,37 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float,
     if proc.returncode != 0:
         sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-3000:]}")
     return wall, meter
+
+
+def script_rss(*meters: ProcessTreeMeter) -> dict[str, int]:
+    """Largest per-job peak RSS (MiB) seen by the meters, by script name without ``.py`` (= the rule's name)."""
+    peaks: dict[str, int] = {}
+    for meter in meters:
+        for job in meter.jobs.values():
+            if "peak_rss" in job:
+                name = str(job["script"]).removesuffix(".py")
+                peaks[name] = max(peaks.get(name, 0), round(job["peak_rss"] / 2**20))
+    return peaks
+
+
+def rule_benchmarks(bench_dir: Path, meter_rss: dict[str, int]) -> dict[str, dict]:
+    """Per rule, from its ``benchmark:`` files: jobs, largest max_rss (MiB) and longest s; "NA" rows (a job too short
+    for Snakemake's first sample) count as jobs without a memory figure."""
+    rules: dict[str, dict] = {}
+    for path in sorted(bench_dir.rglob("*.tsv")):
+        rel = path.relative_to(bench_dir)
+        rule = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+        record = rules.setdefault(rule, {"jobs": 0, "max_rss_mib": None, "s": 0.0})
+        with open(path, newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                record["jobs"] += 1
+                record["s"] = max(record["s"], round(float(row["s"]), 2))
+                if row["max_rss"] not in ("", "NA"):
+                    rss = round(float(row["max_rss"]), 1)
+                    record["max_rss_mib"] = max(record["max_rss_mib"] or 0.0, rss)
+    for rule, record in rules.items():
+        record["meter_rss_mib"] = meter_rss.get(rule)
+    return rules
 
 
 def floor_seconds(raw_dir: Path) -> tuple[float, int]:
@@ -200,9 +251,9 @@ def main() -> None:
            f"demo_models={n_models}", f"demo_datasets={n_datasets}"]  # fmt: skip
 
     print(f"[{args.scale}] generating and collecting {n_models:,} models / {n_datasets:,} datasets (not timed)")
-    collect_wall = 0.0
+    collect_wall, collect_meter = 0.0, None
     if not (args.reuse_collection and (workdir / "results" / "raw" / "manifest.json").exists()):
-        collect_wall, _ = run_measured([*smk, "--until", "raw_manifest"], workdir, env)
+        collect_wall, collect_meter = run_measured([*smk, "--until", "raw_manifest"], workdir, env)
     shutil.rmtree(workdir / "results" / "parsed", ignore_errors=True)
     for stage_dir in ("matrices", "tables", "stats", "report"):
         shutil.rmtree(workdir / "results" / stage_dir, ignore_errors=True)
@@ -236,12 +287,21 @@ def main() -> None:
         "snakemake_overhead_s": round(overhead, 2),
         "post_collection_s": round(total, 2),
         "peak_rss_mib": round(meter.peak / 2**20),
+        "rules": rule_benchmarks(
+            workdir / "results" / "benchmarks", script_rss(*(m for m in (collect_meter, meter) if m is not None))
+        ),
         "ratio_to_floor": round(total / floor, 2),
         "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     print(f"  post-collection total {total:.1f} s = {total / floor:.2f} x floor")
+    print(f"  per rule, from {workdir / 'results' / 'benchmarks'} (meter: this script's 50 ms sampling of each job):")
+    print(f"    {'rule':20s} {'jobs':>4s} {'max_rss MiB':>11s} {'meter MiB':>9s} {'longest s':>9s}")
+    for rule, record in result["rules"].items():
+        rss = "NA" if record["max_rss_mib"] is None else f"{record['max_rss_mib']:.0f}"
+        seen = "-" if record["meter_rss_mib"] is None else str(record["meter_rss_mib"])
+        print(f"    {rule:20s} {record['jobs']:4d} {rss:>11s} {seen:>9s} {record['s']:9.1f}")
     # Every job's span and CPU time, for finding the critical path (not part of the recorded results).
     timeline = sorted(meter.jobs.values(), key=lambda job: job["first"])
     (workdir / "timeline.json").write_text(json.dumps(timeline, indent=1))
