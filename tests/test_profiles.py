@@ -20,6 +20,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 SMALL_TASKS = "tasks={nlp: [text-classification], cv: [image-classification]}"
 SMALL = ["demo_models=2000", "demo_datasets=500", SMALL_TASKS]
+CLUSTER_TARGETS = [f"results/tables/{name}.csv" for name in
+                   ("rq1_datasets_per_model", "rq2_models_per_dataset", "rq3_base_models_per_model", "rq1_canonical")]
 
 
 def copy_tree(dest: Path) -> Path:
@@ -153,22 +155,22 @@ def test_default_workflow_through_cluster_generic_equals_local_run(tmp_path):
         cluster, "--executor", "cluster-generic", "--jobs", "2",
         "--cluster-generic-submit-cmd", str(sched / "submit.sh"),
         "--cluster-generic-status-cmd", str(sched / "status.sh"),
-        "--latency-wait", "10", "--seconds-between-status-checks", "1", "--config", *SMALL,
+        "--latency-wait", "10", "--seconds-between-status-checks", "1", *CLUSTER_TARGETS, "--config", *SMALL,
     )  # fmt: skip
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     submitted = list((sched / "jobs").glob("*.rc"))
     assert len(submitted) >= 10 and all(path.read_text().strip() == "0" for path in submitted)
 
-    # The local reference needs only the tables (the report is checked on the cluster run; it is the slow job).
-    run = snakemake(local, "--cores", "2", "--omit-from", "report", "--config", *SMALL)
+    # Both runs build the paper's tables and the canonical ones (11 jobs, every stage up to stats): each job runs
+    # through the executor as its own process, which is what this test is about; the rest of the DAG is covered
+    # by the local runs of the other tests.
+    run = snakemake(local, "--cores", "2", *CLUSTER_TARGETS, "--config", *SMALL)
     assert run.returncode == 0, run.stderr[-4000:]
 
     tables = sorted(path.relative_to(local) for path in (local / "results/tables").glob("*.csv"))
-    assert len(tables) >= 4
+    assert len(tables) >= 6  # the targets and the tables their jobs write beside them
     for rel in tables:
         assert (cluster / rel).read_bytes() == (local / rel).read_bytes(), rel
-    for rel in ("results/report/report.html", "results/report/report.pdf"):
-        assert (cluster / rel).stat().st_size > 0
 
 
 @pytest.mark.parametrize("profile", ["default", "slurm"])

@@ -334,7 +334,7 @@ def test_pdf_typeset_while_workers_draw_equals_serial(tmp_path):
         report.render_report(tables, manifest, {}, REPO / "report" / "report.html.j2", REPO / "report" / "report.css", out / "report.html", out / "report.pdf",
                              figure_paths=figure_paths, workers=workers)  # fmt: skip
         reader = pypdf.PdfReader(out / "report.pdf")
-        text = [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+\+00:00", "<time>", page.extract_text()) for page in reader.pages]
+        text = [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+(?:\+00:00|Z)", "<time>", page.extract_text()) for page in reader.pages]
         runs[workers] = (text, [o.title for o in reader.outline
                          if not isinstance(o, list)], {k: p.read_text() for k, p in figure_paths.items()})  # fmt: skip
     assert runs[2] == runs[1]

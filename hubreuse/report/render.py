@@ -19,7 +19,6 @@ import platform
 import re
 from collections.abc import Mapping
 from concurrent.futures import Executor
-from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +29,7 @@ import pandas as pd
 import yaml
 from markupsafe import Markup
 
-from hubreuse.core.io import atomic_path
+from hubreuse.core.io import atomic_path, utc_now
 from hubreuse.core.names import FIGURE_IDS
 from hubreuse.report import replication
 from hubreuse.report.figurebook import FigureBook, figure_pool, figure_svg, finish_figures
@@ -120,7 +119,7 @@ def report_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], conf
         "config_digest": manifest.get("config_digest", ""),
         "config_yaml": yaml.safe_dump(effective, sort_keys=False, allow_unicode=True, width=100),
         "software": software_versions(),
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": utc_now(),
         "measures": MEASURES,
         "findings": found,
         "paper": paper,
