@@ -26,11 +26,9 @@ def shared_path(relative: str) -> Path:
     return path
 
 
-@pytest.fixture
-def workflow_dir(tmp_path: Path) -> Path:
-    """A copy of the workflow in a temporary folder, so tests never touch the repository's results/."""
-    target = tmp_path / "wf"
-    target.mkdir()
+def copy_workflow(target: Path) -> Path:
+    """A copy of the workflow's files in ``target`` (created), as a user's checkout would have them."""
+    target.mkdir(parents=True)
     for name in WORKFLOW_FILES:
         source = REPO / name
         if source.is_dir():
@@ -38,6 +36,12 @@ def workflow_dir(tmp_path: Path) -> Path:
         elif source.exists():
             shutil.copy2(source, target / name)
     return target
+
+
+@pytest.fixture
+def workflow_dir(tmp_path: Path) -> Path:
+    """A copy of the workflow in a temporary folder, so tests never touch the repository's results/."""
+    return copy_workflow(tmp_path / "wf")
 
 
 def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:

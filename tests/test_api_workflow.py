@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_snakemake, shared_path
+from tests.conftest import copy_workflow, run_snakemake, shared_path
 from tests.hub_server import FakeHub, Fault
 
 TASKS = 'tasks={"nlp": ["text-classification", "token-classification"], "cv": ["image-classification"]}'
@@ -44,19 +44,8 @@ def assert_listings_match_server(workdir: Path, hub: FakeHub) -> None:
 @pytest.fixture(scope="module")
 def dump_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, str]]]:
     """RQ tables of ``source: dump`` on the records the fake Hub serves (the corpora)."""
-    import shutil
-
-    from tests.conftest import REPO, WORKFLOW_FILES  # noqa: F401 - same copy as the workflow_dir fixture
-
     root = tmp_path_factory.mktemp("dumprun")
-    workdir = root / "wf"
-    workdir.mkdir()
-    for name in WORKFLOW_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, workdir / name)
-        elif source.exists():
-            shutil.copy2(source, workdir / name)
+    workdir = copy_workflow(root / "wf")
     models = root / "models.jsonl.gz"
     with open(models, "wb") as out:
         for name in ("hub2022-models.jsonl.gz", "lineage2025-models.jsonl.gz"):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, WORKFLOW_FILES, run_snakemake
+from tests.conftest import REPO, copy_workflow, run_snakemake
 
 SCHEMA = yaml.safe_load((REPO / "hubreuse" / "schemas" / "config.schema.yaml").read_text(encoding="utf-8"))
 SMALL = {
@@ -73,17 +73,6 @@ def schema_keys(schema: dict, prefix: str = "") -> list[str]:
         else:
             keys.append(prefix + name)
     return keys
-
-
-def copy_workflow(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in WORKFLOW_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, target / name)
-    return target
 
 
 def write_config(workdir: Path, config: dict, name: str = "small.yaml") -> Path:
