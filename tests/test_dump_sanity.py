@@ -278,6 +278,19 @@ def test_parquet_json_text_is_decoded_like_json_lines(tmp_path: Path) -> None:
     assert lines["p"] == lines["j"] == firsts
 
 
+def test_parquet_map_card_data_is_read_as_an_object(tmp_path: Path) -> None:
+    """A cardData column of Arrow map type (string -> string) declares what the card says, as an object would."""
+    card = pa.map_(pa.string(), pa.string())
+    rows = [{"id": "o/a", "tags": ["text-classification"], "cardData": [("datasets", "org/data"), ("license", "mit")]},
+            {"id": "o/b", "tags": ["text-classification"], "cardData": None}]  # fmt: skip
+    path = write_parquet(rows, [("id", pa.string()), ("tags", pa.list_(pa.string())), ("cardData", card)],
+                         tmp_path / "m.parquet")  # fmt: skip
+    manifest = index(path, "models", tmp_path)
+    assert manifest["records"] == 2
+    lines = [json.loads(line) for line in pq.read_table(tmp_path / "models_index.parquet").column("line").to_pylist()]
+    assert lines[0]["cardData"] == {"datasets": "org/data", "license": "mit"} and lines[1]["cardData"] is None
+
+
 def test_no_model_in_any_configured_task_stops_matrices(tmp_path: Path) -> None:
     """Covers source: api too, where nothing is indexed: empty model listings for every task."""
     parsed = {}

@@ -169,9 +169,10 @@ def iter_parquet_records(path: Path, label: str) -> Iterator[tuple[int, str, dic
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as error:
         raise InputError(f"{label} {path}", f"unreadable Parquet ({error})") from None
-    text_columns = [
-        name for name, encoding in column_encodings(parquet.schema_arrow).items() if encoding == "json_text"
-    ]
+    encodings = column_encodings(parquet.schema_arrow)
+    text_columns = [name for name, encoding in encodings.items() if encoding == "json_text"]
+    # Arrow gives a map cell as a list of (key, value) pairs; the API's record has an object there.
+    map_columns = [name for name, encoding in encodings.items() if encoding == "map"]
     row = 0
     for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
         for record in batch.to_pylist():
@@ -179,6 +180,9 @@ def iter_parquet_records(path: Path, label: str) -> Iterator[tuple[int, str, dic
             for name in text_columns:
                 if record[name] is not None:
                     record[name] = decode_json_text(record[name], name, f"{label} {path}: row {row}")
+            for name in map_columns:
+                if record[name] is not None:
+                    record[name] = dict(record[name])
             line = orjson.dumps(record, default=str).decode()
             yield row, line, record
 
