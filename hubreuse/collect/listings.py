@@ -20,7 +20,6 @@ from hubreuse.core.io import gzip_writer, sha256_of, utc_now, write_json
 
 log = logging.getLogger(__name__)
 
-KINDS = ("models", "datasets")
 
 
 def listing_tag(kind: str, task: str) -> str:
