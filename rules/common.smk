@@ -1,6 +1,7 @@
 import os
 import re
 import sys
+from pathlib import Path
 
 from snakemake.utils import validate
 
@@ -139,6 +140,11 @@ def values_files(names):
 def concentration_values(group):
     """Per-unit values of the measures of one concentration group, by measure."""
     return {measure: measure_values(measure) for measure in CONCENTRATION_GROUPS[group]}
+
+
+def report_sections():
+    """The report template's section files: inputs of the report, so an edit to one reruns it."""
+    return sorted(str(p) for p in Path("report", "sections").glob("*.html.j2"))
 
 
 def report_tables():

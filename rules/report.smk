@@ -6,6 +6,7 @@ rule report:
         **report_tables(),
         manifest="results/raw/manifest.json",
         template="report/report.html.j2",
+        sections=report_sections(),
         css="report/report.css",
     output:
         html=report("results/report/report.html", category="Report", labels={"format": "HTML"}),
