@@ -13,6 +13,7 @@ Inputs are a mapping name -> table (a path to CSV/Parquet, a DataFrame, or None 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import platform
@@ -143,7 +144,8 @@ def render_html(context: Mapping[str, Any], template: str | os.PathLike[str], cs
     # The stylesheet is the project's own file (trusted): inserted as is, since a <style> element does not
     # decode entities and escaping would break its quoted strings.
     style = Markup(Path(css).read_text(encoding="utf-8"))
-    return env.get_template(template.name).render(**context, css=style)
+    table_number = itertools.count(1).__next__  # tables are numbered in document order, afresh per rendering
+    return env.get_template(template.name).render(**context, css=style, table_number=table_number)
 
 
 def render_report(
