@@ -1,4 +1,5 @@
-"""NLP against CV for every per-unit measure: negative binomial GLM and Mann-Whitney U test."""
+"""NLP against CV for every per-unit measure: tasks as units, a count model of the distinct units with errors
+clustered by task, and the Mann-Whitney test with an interval resampling tasks."""
 
 from hubreuse.core.runner import run_job
 from hubreuse.stats.steps import domain_comparison
@@ -7,7 +8,10 @@ run_job(
     snakemake,
     lambda: domain_comparison(
         dict(snakemake.input.items()),
+        snakemake.params.domains,
         snakemake.params.source,
+        int(snakemake.params.n_boot),
+        int(snakemake.params.seed),
         snakemake.output.comparison,
     ),
 )

@@ -1,9 +1,11 @@
-"""The inference tables of the stats stage (``mean_intervals.csv``, ``domain_comparison.csv``) against
-independent computations: plain Python means and counts over the values, the statistical functions called
-directly on the same values, and the report's reading of the written CSV back into those results."""
+"""The inference tables of the stats stage (``mean_intervals.csv``, ``domain_comparison.csv``) as the workflow's
+steps write them: plain Python means and counts over the values, the statistical functions called directly on the
+same values, and the written CSV read back as the report reads it (the statistics of the domain comparison
+themselves are tested in test_domain_comparison.py)."""
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 
@@ -27,7 +29,8 @@ def unit_values(seed: int, shift: int = 0) -> pd.DataFrame:
             continue
         n = 60 if domain == "nlp" else 45
         p = 0.35 if domain == "nlp" else 0.5
-        rows += [(task, domain, f"{task}/{i}", int(v) + shift) for i, v in enumerate(rng.negative_binomial(1, p, n))]
+        draws = rng.negative_binomial(1, p, n)
+        rows += [(task, domain, f"{task}/{i}", int(v) + shift) for i, v in enumerate(draws)]
     frame = pd.DataFrame(rows, columns=["task", "domain", "unit_id", "value"])
     return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
@@ -42,12 +45,15 @@ def written(tmp_path_factory) -> dict[str, object]:
         paths[measure] = folder / f"{measure}_values.parquet"
         frame.to_parquet(paths[measure])
     steps.mean_intervals(paths, DOMAINS, "demo", 400, 7, str(folder / "mean_intervals.csv"))
-    steps.domain_comparison(paths, "demo", str(folder / "domain_comparison.csv"))
+    paths["rq3"] = folder / "rq3_values.parquet"  # NLP units only: error rows, written and read back
+    frames["rq1"][frames["rq1"]["domain"] == "nlp"].to_parquet(paths["rq3"])
+    steps.domain_comparison(paths, DOMAINS, "demo", 400, 7, str(folder / "domain_comparison.csv"))
 
     def read(name: str) -> pd.DataFrame:
         return read_table(Path(folder / f"{name}.csv"))  # as the report reads it
 
-    return {"frames": frames, "intervals": read("mean_intervals"), "comparison": read("domain_comparison")}
+    return {"frames": frames, "paths": paths, "folder": folder, "intervals": read("mean_intervals"),
+            "comparison": read("domain_comparison")}  # fmt: skip
 
 
 def test_mean_intervals_has_every_configured_task_with_plain_python_n_and_mean(written):
@@ -82,62 +88,57 @@ def test_mean_intervals_equal_the_bootstrap_of_each_task(written):
         pd.testing.assert_series_equal(rows["ci_high"], direct["ci_hi"], check_names=False)
         alone = frame[frame["task"] == "t-cv-a"]
         assert inference.bootstrap_mean_ci(alone["value"].to_numpy(), 400, 7) == tuple(
-            rows.loc[rows["task"] == "t-cv-a", ["mean", "ci_low", "ci_high"]].iloc[0])
+            rows.loc[rows["task"] == "t-cv-a", ["mean", "ci_low", "ci_high"]].iloc[0])  # fmt: skip
 
 
-def test_domain_comparison_rows_equal_the_glm_and_rank_test_on_the_same_values(written):
-    table = written["comparison"]
+def test_domain_comparison_table_as_written_and_read_back(written):
+    """Three rows per measure in the given order, the documented columns, integers written as integers, and the
+    floats the report reads back are exactly those computed (the table recomputed from the same frames)."""
+    table, frames = written["comparison"], written["frames"]
     assert list(table.columns) == [*domain_stats.COLUMNS, "source"]
-    assert list(zip(table["measure"], table["method"], strict=True)) == [
-        (m, method) for m in ("rq1", "rq2", "children") for method in ("nb_glm", "mann_whitney")]
-    assert set(table["level"]) == {"unit"}
-    for measure, frame in written["frames"].items():
-        fit, rank = inference.nb_glm(frame, measure), inference.mann_whitney(frame, measure)
-        glm = table[(table["measure"] == measure) & (table["method"] == "nb_glm")].iloc[0]
-        ranks = table[(table["measure"] == measure) & (table["method"] == "mann_whitney")].iloc[0]
-        slope = fit.coefficients[1]
-        assert (glm["estimate"], glm["ci_low"], glm["ci_high"]) == (slope.rate_ratio, slope.rr_lo, slope.rr_hi)
-        assert (glm["statistic"], glm["p_value"], glm["coefficient"]) == (slope.z, slope.p, slope.estimate)
-        assert (glm["theta"], glm["aic"], glm["residual_df"]) == (fit.theta, fit.aic, fit.residual_df)
-        nlp = frame.loc[frame["domain"] == "nlp", "value"]
-        cv = frame.loc[frame["domain"] == "cv", "value"]
-        assert (glm["n_units_nlp"], glm["n_units_cv"]) == (len(nlp), len(cv))
-        assert (glm["n_tasks_nlp"], glm["n_tasks_cv"]) == (2, 2)  # t-empty has no unit
-        assert glm["mean_nlp"] == pytest.approx(nlp.sum() / len(nlp)) and glm["mean_cv"] == pytest.approx(cv.mean())
-        assert glm["estimate"] == pytest.approx(glm["mean_nlp"] / glm["mean_cv"], rel=1e-6)
-        assert (ranks["estimate"], ranks["statistic"], ranks["p_value"]) == (rank.prob_superiority, rank.u, rank.p)
-        assert ranks["rank_biserial"] == rank.rank_biserial
-        assert math.isnan(ranks["ci_low"]) and math.isnan(ranks["coefficient"])
+    assert set(table["source"]) == {"demo (SYNTHETIC data)"}
+    measures = ("rq1", "rq2", "children", "rq3")
+    expected_order = [(m, level) for m in measures for level in ("task", "unit", "unit")]
+    assert list(zip(table["measure"], table["level"], strict=True)) == expected_order
+    assert list(table["method"][::3]) == ["task_means"] * 4
+    assert list(table["method"][2::3]) == ["mann_whitney"] * 4
+    assert set(table["method"][1::3]) <= set(domain_stats.MODEL_METHODS)
+    text = (written["folder"] / "domain_comparison.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    for line in text[1:]:
+        cells = dict(zip(header, next(iter(csv.reader([line]))), strict=True))
+        assert all(cells[c] == "" or cells[c].isdigit() for c in domain_stats.INTEGER_COLUMNS), cells
+    direct = domain_stats.domain_comparison({m: pd.read_parquet(written["paths"][m]) for m in written["paths"]},
+                                            DOMAINS, n_boot=400, seed=7)  # fmt: skip
+    for column in domain_stats.COLUMNS:
+        read, computed = table[column].tolist(), direct[column].tolist()
+        for a, b in zip(read, computed, strict=True):
+            assert (pd.isna(a) and (pd.isna(b) or b == "")) or a == b, (column, a, b)
+    for measure, frame in frames.items():
+        rows = table[table["measure"] == measure]
+        units = frame[frame["domain"] == "nlp"]
+        assert set(rows["n_units_nlp"]) == {len(units)}  # every unit id of these frames is distinct
+        assert set(rows["n_tasks_nlp"]) == {units["task"].nunique()}
+        model = rows.iloc[1]
+        if not model["error"] or pd.isna(model["error"]):
+            assert model["mean_nlp"] == pytest.approx(sum(units["value"]) / len(units))
+        assert list(rows["n_boot"].isna()) == [False, True, False] and set(rows["seed"].dropna()) == {7}
 
 
-def test_results_read_back_from_the_table_print_as_the_fit(written):
-    """What the report prints (R's summary, rate ratio, rank test) from the written table is what printing the
-    fit itself gives: the CSV keeps every float exactly."""
-    for measure, frame in written["frames"].items():
-        fit, rank = inference.nb_glm(frame, measure), inference.mann_whitney(frame, measure)
-        read_fit, read_rank = domain_stats.results_of(written["comparison"], measure)
-        assert inference.format_r_summary(read_fit) == inference.format_r_summary(fit)
-        assert read_fit.coefficients == fit.coefficients
-        assert (read_fit.means, read_fit.n) == (fit.means, fit.n)
-        assert read_rank == rank
-    assert domain_stats.results_of(written["comparison"], "rq3") is None
-
-
-def test_poisson_limit_and_not_estimable_fits_survive_the_table(tmp_path):
-    """theta = Inf (no overdispersion) and a domain without units are written and read back as the fit says."""
-    rows = [("a", "nlp", f"n{i}", v) for i, v in enumerate([1, 1, 2, 1, 1, 2, 1])]
-    rows += [("b", "cv", f"c{i}", v) for i, v in enumerate([1, 1, 1, 2, 1])]
-    under = pd.DataFrame(rows, columns=["task", "domain", "unit_id", "value"])
-    one_domain = under[under["domain"] == "nlp"]
-    paths = {"rq3": tmp_path / "rq3.parquet", "rq1": tmp_path / "rq1.parquet"}
-    under.to_parquet(paths["rq3"])
-    one_domain.to_parquet(paths["rq1"])
-    steps.domain_comparison(paths, "demo", str(tmp_path / "comparison.csv"))
-    table = read_table(tmp_path / "comparison.csv")
-    fit, _ = domain_stats.results_of(table, "rq3")
-    assert fit.ok and fit.poisson_limit and math.isinf(fit.theta) and "Poisson limit" in fit.note
-    assert inference.format_r_summary(fit) == inference.format_r_summary(inference.nb_glm(under, "rq3"))
-    fit, rank = domain_stats.results_of(table, "rq1")
-    assert not fit.ok and "no units" in fit.error and "no units" in rank.error
-    assert inference.format_r_summary(fit) == inference.format_r_summary(inference.nb_glm(one_domain, "rq1"))
-    assert table.loc[(table["measure"] == "rq1") & (table["method"] == "nb_glm"), "n_units_cv"].iloc[0] == 0
+def test_summary_text_from_the_written_table_is_the_fit_as_r_prints_it(written):
+    """Printed from the CSV the report reads, the model summary is the one printed from the computed table, and
+    shows the row's own numbers."""
+    table = written["comparison"]
+    direct = domain_stats.domain_comparison({m: pd.read_parquet(written["paths"][m]) for m in written["paths"]},
+                                            DOMAINS, n_boot=400, seed=7)  # fmt: skip
+    for measure in ("rq1", "rq2", "children", "rq3"):
+        assert domain_stats.summary_text(table, measure) == domain_stats.summary_text(direct, measure)
+    assert domain_stats.summary_text(table, "rq9") is None
+    rq2 = domain_stats.summary_text(table, "rq2")
+    model = table[(table["measure"] == "rq2") & (table["level"] == "unit")].iloc[0]
+    for piece in ("Call:", "data = rq2", "z test of coefficients:", "Estimate Std. Error z value Pr(>|z|)",
+                  "(Intercept)", "domainnlp", inference.SIGNIF_LEGEND, "cluster-robust by task",
+                  f"{int(model['n_clusters'])} clusters", "'log Lik.'", "AIC:",
+                  f"{model['estimate']:.4g}", inference.format_pvalue(model["p_value"])):  # fmt: skip
+        assert piece in rq2, piece
+    assert domain_stats.summary_text(table, "rq3").endswith("\nNot estimable: a domain has no units")

@@ -1,28 +1,26 @@
-"""Inference for the report: bootstrap intervals for means, the NLP-vs-CV count regression and a rank test.
+"""Inference for the stats tables: bootstrap intervals for means, and the two-sample tests of NLP against CV.
 
 Why these: the paper reports means and sds only. A reader needs to know how precise a task's mean is (95%
-percentile-bootstrap interval), and whether NLP and CV differ beyond noise. Reuse counts are overdispersed
-counts, so the domain comparison is a negative binomial GLM (log link, domain as the only predictor), shown the
-way R's ``summary(MASS::glm.nb(value ~ domain))`` shows it, with a distribution-free Mann-Whitney U test beside it.
+percentile-bootstrap interval), and whether NLP and CV differ beyond noise. Units are nested in tasks (12 NLP and
+18 CV in the study), so the domain tests here respect the tasks: the ratio of mean task means takes the tasks as
+units (bootstrap and permutation over tasks), and the rank test's interval resamples whole tasks. The count
+regression of the units lives in :mod:`hubreuse.stats.count_models`; the table that puts them together in
+:mod:`hubreuse.stats.domains`.
 
-Everything works on per-unit frames with columns task, domain, unit_id, value (``results/stats/rq*_values.parquet``).
-The bootstrap resamples units through multinomial counts over the distinct values, which is identical in
-distribution to resampling the units with replacement and costs O(resamples x distinct values) instead of
-O(resamples x units): the report stays fast on millions of units.
+Everything works on per-unit values (``results/stats/rq*_values.parquet``: task, domain, unit_id, value). Resampling
+works on counts over the distinct values, which is identical in distribution to resampling the units with
+replacement and costs O(resamples x distinct values) instead of O(resamples x units): millions of units stay fast.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 SIGNIF_LEGEND = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
-REFERENCE_DOMAIN = "cv"  # R orders factor levels alphabetically: "cv" < "nlp", so cv is the baseline
-OTHER_DOMAIN = "nlp"
 _MAX_CELLS = 20_000_000
 
 
@@ -51,7 +49,7 @@ def bootstrap_mean_ci(values: np.ndarray, n_resamples: int = 2000, seed: int = 0
     done = 0
     while done < n_resamples:
         size = min(chunk, n_resamples - done)
-        means[done:done + size] = rng.multinomial(n, p, size=size) @ v / n
+        means[done:done + size] = rng.multinomial(n, p, size=size) @ v / n  # fmt: skip
         done += size
     tail = (1.0 - level) / 2.0 * 100.0
     lo, hi = np.percentile(means, [tail, 100.0 - tail])
@@ -72,52 +70,11 @@ def bootstrap_means(values: pd.DataFrame, order: list[str] | None = None, n_resa
         x = groups.get(task, np.empty(0))
         mean, lo, hi = bootstrap_mean_ci(x, n_resamples=n_resamples, seed=seed, level=level)
         rows.append({"task": task, "domain": domains.get(task), "n": int(len(x)), "mean": mean,
-                     "ci_lo": lo, "ci_hi": hi})
+                     "ci_lo": lo, "ci_hi": hi})  # fmt: skip
     return pd.DataFrame(rows, columns=["task", "domain", "n", "mean", "ci_lo", "ci_hi"])
 
 
-# --------------------------------------------------------------------------------------------- NB GLM
-
-
-@dataclass
-class Coefficient:
-    name: str
-    estimate: float
-    std_error: float
-    z: float
-    p: float
-    rate_ratio: float
-    rr_lo: float
-    rr_hi: float
-
-    @property
-    def stars(self) -> str:
-        return significance_stars(self.p)
-
-
-@dataclass
-class NBResult:
-    """A fitted negative binomial GLM, or the reason it could not be fitted (``error``)."""
-
-    measure: str
-    n: dict[str, int] = field(default_factory=dict)
-    means: dict[str, float] = field(default_factory=dict)
-    coefficients: list[Coefficient] = field(default_factory=list)
-    theta: float = math.nan
-    theta_se: float = math.nan
-    null_deviance: float = math.nan
-    null_df: int = 0
-    residual_deviance: float = math.nan
-    residual_df: int = 0
-    aic: float = math.nan
-    loglik: float = math.nan
-    poisson_limit: bool = False
-    note: str = ""
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
+# --------------------------------------------------------------------------------------------- p-values
 
 
 def significance_stars(p: float) -> str:
@@ -141,155 +98,105 @@ def format_pvalue(p: float) -> str:
     return f"{p:.3g}"
 
 
-def nb_loglik(y: np.ndarray, mu: np.ndarray, alpha: float, weights: np.ndarray | None = None) -> float:
-    """NB2 log-likelihood sum_i w_i log P(y_i | mean mu_i, variance mu_i + alpha mu_i^2)."""
-    from scipy.special import gammaln
-
-    theta = 1.0 / alpha
-    ll = (gammaln(y + theta) - gammaln(theta) - gammaln(y + 1.0) + theta * np.log(theta / (theta + mu))
-          + np.where(y > 0, y * np.log(np.where(y > 0, mu, 1.0) / (theta + mu)), 0.0))  # fmt: skip
-    return float(np.sum(ll if weights is None else ll * weights))
+# --------------------------------------------------------------------------------------------- NLP against CV
 
 
-def nb_alpha_ml(y: np.ndarray, mu: np.ndarray, weights: np.ndarray | None = None,
-                bounds: tuple[float, float] = (-18.0, 8.0)) -> tuple[float, float, bool]:  # fmt: skip
-    """ML dispersion alpha of NB2 given the fitted means, and its SE from the observed information.
+class RatioTest(NamedTuple):
+    """Ratio of the mean of sample a to the mean of sample b, its interval, and the permutation p-value."""
 
-    With domain as the only (categorical) predictor the ML means are the group means whatever alpha is, so
-    the likelihood in alpha is one-dimensional and alpha is orthogonal to the coefficients: a bounded search
-    over log(alpha) finds it reliably (statsmodels' joint optimiser fails on zero-heavy counts). Returns
-    (alpha, se, poisson_limit); alpha < 1e-6 means no overdispersion (the Poisson limit).
+    estimate: float
+    ci_low: float
+    ci_high: float
+    log_ratio: float
+    p_value: float
+
+
+def _ratio(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.mean(a, axis=axis) / np.mean(b, axis=axis)
+
+
+def _log_ratio(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(_ratio(a, b, axis=axis))
+
+
+def ratio_of_means(a: np.ndarray, b: np.ndarray, n_resamples: int, seed: int,
+                   level: float = 0.95) -> RatioTest:  # fmt: skip
+    """mean(a) / mean(b) with a percentile bootstrap interval (a and b resampled separately) and a two-sided
+    permutation test of the labels (statistic: the log ratio), each seeded with ``seed``.
+
+    For the domains compared with tasks as units, a and b are the task means of NLP and CV: the precision then
+    comes from the spread between tasks, which pooling the units ignores. The percentile interval is used (not
+    BCa) as everywhere else in the project; it stays defined when a resample is degenerate.
     """
-    from scipy.optimize import minimize_scalar
-
-    res = minimize_scalar(lambda la: -nb_loglik(y, mu, math.exp(la), weights), bounds=bounds, method="bounded",
-                          options={"xatol": 1e-7})  # fmt: skip
-    log_alpha = float(res.x)
-    alpha = math.exp(log_alpha)
-    if alpha < 1e-6:  # theta > 1e6: the likelihood is flat towards the Poisson limit (variance <= mean)
-        return alpha, math.nan, True
-    h = 1e-4 * alpha
-    f0 = nb_loglik(y, mu, alpha, weights)
-    second = (nb_loglik(y, mu, alpha + h, weights) - 2 * f0 + nb_loglik(y, mu, alpha - h, weights)) / h**2
-    se = math.sqrt(-1.0 / second) if second < 0 else math.nan
-    return alpha, se, False
-
-
-def nb_glm(values: pd.DataFrame, measure: str, level: float = 0.95) -> NBResult:
-    """Negative binomial GLM value ~ domain (log link), theta by maximum likelihood, like ``MASS::glm.nb``.
-
-    The dispersion alpha = 1/theta is estimated by ML (:func:`nb_alpha_ml`); statsmodels' GLM is then fitted
-    with that alpha, so estimates, standard errors (conditional on theta), z, p, deviances and AIC read as in R.
-    Reference level cv (R's alphabetical default): ``domainnlp`` is log(mean NLP / mean CV) and its exponential
-    the rate ratio, with a Wald interval.
-    """
-    import statsmodels.api as sm
     from scipy import stats as sps
 
-    result = NBResult(measure=measure)
-    frame = values[values["domain"].isin([REFERENCE_DOMAIN, OTHER_DOMAIN])]
-    y = frame["value"].to_numpy(dtype=float)
-    is_other = (frame["domain"] == OTHER_DOMAIN).to_numpy(dtype=float)
-    for name, mask in ((REFERENCE_DOMAIN, is_other == 0), (OTHER_DOMAIN, is_other == 1)):
-        result.n[name] = int(mask.sum())
-        result.means[name] = float(y[mask].mean()) if mask.any() else math.nan
-    if min(result.n.values()) == 0:
-        result.error = "not estimable: one domain has no units"
-        return result
-    if y.sum() == 0 or min(result.means.values()) == 0:
-        result.error = "not estimable: a domain has only zeros (its log mean is minus infinity)"
-        return result
-    # Units with equal (domain, value) are exchangeable: fit on the distinct pairs with frequency weights
-    # (identical estimates, SEs, deviances and likelihood; O(distinct values) instead of O(units)).
-    pairs = pd.DataFrame({"y": y, "g": is_other}).value_counts().reset_index(name="w")
-    yu, gu, w = (pairs["y"].to_numpy(float), pairs["g"].to_numpy(float), pairs["w"].to_numpy(float))
-    mu = np.where(gu == 1, result.means[OTHER_DOMAIN], result.means[REFERENCE_DOMAIN])
-    alpha, alpha_se, poisson_limit = nb_alpha_ml(yu, mu, w)
-    result.poisson_limit = poisson_limit
-    x = np.column_stack([np.ones_like(yu), gu])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        glm = sm.GLM(yu, x, family=sm.families.NegativeBinomial(alpha=alpha), freq_weights=w).fit()
-    zcrit = sps.norm.ppf(0.5 + level / 2.0)
-    for i, name in enumerate(["(Intercept)", f"domain{OTHER_DOMAIN}"]):
-        est, se = float(glm.params[i]), float(glm.bse[i])
-        z = est / se if se > 0 else math.nan
-        p = float(2.0 * sps.norm.sf(abs(z))) if np.isfinite(z) else math.nan
-        result.coefficients.append(Coefficient(name, est, se, z, p, math.exp(est), math.exp(est - zcrit * se),
-                                               math.exp(est + zcrit * se)))  # fmt: skip
-    result.theta = math.inf if poisson_limit else 1.0 / alpha
-    result.theta_se = alpha_se / alpha**2 if np.isfinite(alpha_se) else math.nan  # delta method
-    result.null_deviance = float(glm.null_deviance)
-    result.null_df = int(round(glm.df_resid + glm.df_model))
-    result.residual_deviance = float(glm.deviance)
-    result.residual_df = int(round(glm.df_resid))
-    result.loglik = float(glm.llf)
-    result.aic = float(-2.0 * glm.llf + 2.0 * (len(glm.params) + 1))  # + theta, as glm.nb counts it
-    if poisson_limit:
-        result.note = "theta at its upper limit: no overdispersion (variance <= mean), the Poisson limit"
-    return result
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    estimate = float(_ratio(a, b))
+    boot = sps.bootstrap((a, b), _ratio, n_resamples=n_resamples, method="percentile", confidence_level=level,
+                         vectorized=True, random_state=np.random.default_rng(seed))  # fmt: skip
+    perm = sps.permutation_test((a, b), _log_ratio, permutation_type="independent", n_resamples=n_resamples,
+                                vectorized=True, alternative="two-sided",
+                                random_state=np.random.default_rng(seed))  # fmt: skip
+    return RatioTest(estimate, float(boot.confidence_interval.low), float(boot.confidence_interval.high),
+                     math.log(estimate), float(perm.pvalue))  # fmt: skip
 
 
-def format_r_summary(result: NBResult) -> str:
-    """The fit as R's ``summary()`` prints it (coefficient block, codes, deviances, AIC, theta)."""
-    lines = [f"Call:\nglm.nb(formula = {result.measure} ~ domain)", ""]
-    if not result.ok:
-        return "\n".join([*lines, result.error])
-    table = [("", "Estimate", "Std. Error", "z value", "Pr(>|z|)", "")]
-    for c in result.coefficients:
-        table.append((c.name, f"{c.estimate:.5f}", f"{c.std_error:.5f}", f"{c.z:.3f}", format_pvalue(c.p), c.stars))
-    widths = [max(len(row[i]) for row in table) for i in range(6)]
-    theta = "Inf" if math.isinf(result.theta) else f"{result.theta:.4g}"
-    lines.append("Coefficients:")
-    for row in table:
-        cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in range(1, 5)] + [row[5]]
-        lines.append(" ".join(cells).rstrip())
-    lines += ["---", SIGNIF_LEGEND, "",
-              f"(Dispersion parameter for Negative Binomial({theta}) family taken to be 1)", "",
-              f"    Null deviance: {result.null_deviance:.2f}  on {result.null_df} degrees of freedom",
-              f"Residual deviance: {result.residual_deviance:.2f}  on {result.residual_df} degrees of freedom",
-              f"AIC: {result.aic:.2f}", "",
-              f"              Theta:  {'Inf' if math.isinf(result.theta) else f'{result.theta:.4g}'}",
-              f"          Std. Err.:  {result.theta_se:.4g}",
-              f" 2 x log-likelihood:  {2 * result.loglik:.3f}"]  # fmt: skip
-    if result.note:
-        lines += ["", f"Note: {result.note}"]
-    return "\n".join(lines)
+class RankTest(NamedTuple):
+    """Mann-Whitney U of sample a against b, its p-value, P(a > b) + P(tie) / 2 and a cluster-bootstrap interval."""
 
-
-# --------------------------------------------------------------------------------------------- rank test
-
-
-@dataclass
-class RankTest:
-    measure: str
-    n_nlp: int
-    n_cv: int
-    median_nlp: float
-    median_cv: float
     u: float
-    p: float
-    prob_superiority: float  # P(NLP > CV) + 0.5 P(tie) = U / (n_nlp n_cv)
-    rank_biserial: float  # 2 * prob_superiority - 1
-    error: str = ""
-
-    @property
-    def stars(self) -> str:
-        return significance_stars(self.p)
+    p_value: float
+    estimate: float
+    ci_low: float
+    ci_high: float
 
 
-def mann_whitney(values: pd.DataFrame, measure: str) -> RankTest:
-    """Two-sided Mann-Whitney U test of NLP against CV (U of the NLP sample; asymptotic with tie and
-    continuity correction for large samples, exact for small tie-free ones, scipy's ``method='auto'``)."""
+def _histograms(index: np.ndarray, clusters: np.ndarray, n_values: int) -> np.ndarray:
+    """Units per (cluster, distinct value): one row per cluster (in sorted order), one column per value."""
+    codes, uniques = pd.factorize(pd.Series(clusters), sort=True)
+    flat = np.bincount(codes * n_values + index, minlength=len(uniques) * n_values)
+    return flat.reshape(len(uniques), n_values).astype(float)
+
+
+def auc_from_histograms(hist_a: np.ndarray, hist_b: np.ndarray) -> np.ndarray:
+    """P(a > b) + P(tie) / 2 for each row of two (resamples x distinct values) count matrices, values ascending."""
+    below_b = np.cumsum(hist_b, axis=-1) - hist_b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (hist_a * (below_b + 0.5 * hist_b)).sum(axis=-1) / (hist_a.sum(axis=-1) * hist_b.sum(axis=-1))
+
+
+def cluster_rank_test(a: np.ndarray, clusters_a: np.ndarray, b: np.ndarray, clusters_b: np.ndarray,
+                      n_resamples: int, seed: int, level: float = 0.95) -> RankTest:  # fmt: skip
+    """Two-sided Mann-Whitney U test of a against b (scipy, units as independent) and a percentile interval of
+    P(a > b) + P(tie) / 2 that resamples whole clusters (tasks) within each sample, seeded.
+
+    Why clusters: the units of a task share its conventions, so the interval must carry the between-task spread.
+    Why histograms: a resample is a weighted sum of per-cluster histograms over the distinct values (counts drawn
+    once, multinomially), and the AUC of two summed histograms needs one cumulative sum, so the cost is
+    O(resamples x distinct values x clusters), whatever the number of units. With fewer than 2 clusters in a
+    sample the interval is left empty (NaN).
+    """
     from scipy import stats as sps
 
-    nlp = values.loc[values["domain"] == OTHER_DOMAIN, "value"].to_numpy(dtype=float)
-    cv = values.loc[values["domain"] == REFERENCE_DOMAIN, "value"].to_numpy(dtype=float)
-    med = (float(np.median(nlp)) if len(nlp) else math.nan, float(np.median(cv)) if len(cv) else math.nan)
-    if len(nlp) == 0 or len(cv) == 0:
-        return RankTest(measure, len(nlp), len(cv), *med, math.nan, math.nan, math.nan, math.nan,
-                        "not computed: one domain has no units")  # fmt: skip
-    res = sps.mannwhitneyu(nlp, cv, alternative="two-sided")
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    res = sps.mannwhitneyu(a, b, alternative="two-sided")
     u = float(res.statistic)
-    ps = u / (len(nlp) * len(cv))
-    return RankTest(measure, len(nlp), len(cv), *med, u, float(res.pvalue), ps, 2.0 * ps - 1.0)
+    estimate = u / (len(a) * len(b))
+    values, index = np.unique(np.concatenate([a, b]), return_inverse=True)
+    hist_a = _histograms(index[: len(a)], clusters_a, len(values))
+    hist_b = _histograms(index[len(a) :], clusters_b, len(values))
+    if min(len(hist_a), len(hist_b)) < 2 or n_resamples <= 0:
+        return RankTest(u, float(res.pvalue), estimate, math.nan, math.nan)
+    rng = np.random.default_rng(seed)
+    draws = [rng.multinomial(len(h), np.full(len(h), 1.0 / len(h)), size=n_resamples).astype(float)
+             for h in (hist_a, hist_b)]  # fmt: skip
+    aucs = np.empty(n_resamples)
+    chunk = max(1, _MAX_CELLS // (8 * len(values)))  # a few (chunk x values) temporaries at a time
+    for start in range(0, n_resamples, chunk):
+        rows = slice(start, start + chunk)
+        aucs[rows] = auc_from_histograms(draws[0][rows] @ hist_a, draws[1][rows] @ hist_b)
+    tail = (1.0 - level) / 2.0 * 100.0
+    lo, hi = np.percentile(aucs, [tail, 100.0 - tail])
+    return RankTest(u, float(res.pvalue), estimate, float(lo), float(hi))

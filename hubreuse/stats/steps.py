@@ -163,8 +163,17 @@ def mean_intervals(values: Mapping[str, str], domains: Mapping[str, str], source
     write_csv(table, intervals_out, source)
 
 
-def domain_comparison(values: Mapping[str, str], source: str, comparison_out: str) -> None:
-    """Per measure: NLP against CV by the negative binomial GLM and the Mann-Whitney U test."""
+def domain_comparison(values: Mapping[str, str], domains: Mapping[str, str], source: str, n_boot: int, seed: int,
+                      comparison_out: str) -> None:  # fmt: skip
+    """Per measure: NLP against CV with tasks as units, by a count model of the distinct units (errors clustered
+    by task) and by the Mann-Whitney test (interval resampling tasks); ``n_boot`` resamples, ``seed``."""
+    import pandas as pd
+
     from hubreuse.stats import domains as domain_stats
 
-    write_csv(domain_stats.domain_comparison(_unit_values(values)), comparison_out, source)
+    columns = ["task", "domain", "unit_id", "value"]
+    # One measure in memory at a time: each frame holds up to millions of string ids.
+    parts = [domain_stats.domain_comparison({measure: pd.read_parquet(path, columns=columns)}, dict(domains),
+                                            n_boot=n_boot, seed=seed) for measure, path in values.items()]  # fmt: skip
+    table = pd.concat(parts, ignore_index=True) if parts else domain_stats.domain_comparison({}, domains, n_boot, seed)
+    write_csv(table, comparison_out, source)
