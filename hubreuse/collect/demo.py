@@ -7,6 +7,12 @@ several tasks, strings instead of lists, nulls and objects in lists, legacy un-n
 variants, URLs, builder pseudo-datasets, base-model chains and merges, card/tag disagreements, and
 repeated records. Its numbers mean nothing about the real Hub: every output derived from it says so.
 
+Time runs as on the Hub: a model can only declare a dataset that already exists and only name an earlier model
+as its base, so every dataset is created before the first model that declares it and every base model before its
+children (times to first reuse are never negative). Model ``j`` is created in the ``j``-th slot of the time span,
+so "earlier model" is "smaller index", and datasets are sorted by creation time, so the datasets that exist at
+a given time are an index prefix: both constraints cost one binary search per declaring model.
+
 Memory stays bounded at any size: per-model attributes are small numpy arrays and records are built and
 written chunk by chunk.
 """
@@ -16,7 +22,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
 import orjson
@@ -59,13 +65,20 @@ CHUNK = 20_000
 
 def task_weights(tasks: Sequence[str], exponent: float) -> np.ndarray:
     """Zipf-like weights over tasks by their usual popularity on the Hub."""
-    rank = {task: POPULARITY.index(task) if task in POPULARITY else len(POPULARITY) + i for i, task in enumerate(tasks)}
+    rank = {
+        task: POPULARITY.index(task) if task in POPULARITY else len(POPULARITY) + i
+        for i, task in enumerate(tasks)
+    }
     weights = np.array([1.0 / (rank[task] + 1) ** exponent for task in tasks])
     return weights / weights.sum()
 
 
-def iso(days: float) -> str:
-    return (START + timedelta(days=float(days))).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+def iso_times(days: np.ndarray) -> list[str]:
+    """ISO timestamps (whole seconds, floored) ``days`` after START. Models and datasets go through this one
+    function, so the order of two floating-point times is never inverted by rounding them differently."""
+    seconds = (np.asarray(days, dtype=np.float64) * 86400).astype("timedelta64[s]")
+    return np.char.add(np.datetime_as_string(np.datetime64(START.replace(tzinfo=None)) + seconds, unit="s"),
+                       ".000Z").tolist()  # fmt: skip
 
 
 class SyntheticHub:
@@ -92,7 +105,9 @@ class SyntheticHub:
         legacy = rng.random(n_datasets) < 0.04
         self.dataset_ids = np.array(
             [
-                f"{WORDS[i % len(WORDS)]}{i}" if legacy[i] else f"{self.org_names[dataset_org[i]]}/{WORDS[i % len(WORDS)]}-{i}"
+                f"{WORDS[i % len(WORDS)]}{i}"
+                if legacy[i]
+                else f"{self.org_names[dataset_org[i]]}/{WORDS[i % len(WORDS)]}-{i}"
                 for i in range(n_datasets)
             ],
             dtype=object,
@@ -104,9 +119,12 @@ class SyntheticHub:
             self.dataset_ids[slot], self.dataset_task[slot], self.dataset_second[slot] = new, task, -1
             popularity[slot] = 1.0
             self.legacy_alias[slot] = old
+        # Sorted: dataset i is the i-th created, so the datasets that exist at a time are the indexes before
+        # searchsorted(dataset_days, time).
         self.dataset_days = np.sort(rng.random(n_datasets) * SPAN_DAYS)
-        # Per-task dataset pools with popularity weights, for drawing declarations.
-        # Cumulative weights, so a draw is a binary search (rng.choice with p= rebuilds them on every call).
+        # Per-task dataset pools with popularity weights, for drawing declarations; members are in index (so
+        # creation) order. Cumulative weights, so a draw is a binary search (rng.choice with p= rebuilds them on
+        # every call), and a draw among the first k members scales the uniform by the k-th cumulative weight.
         self.pools: list[tuple[np.ndarray, np.ndarray]] = []
         for t in range(n_tasks):
             members = np.flatnonzero((self.dataset_task == t) | (self.dataset_second == t))
@@ -121,8 +139,14 @@ class SyntheticHub:
         bounds = np.searchsorted(self.model_task[order], np.arange(n_tasks + 1))
         self.task_models = [order[bounds[t] : bounds[t + 1]] for t in range(n_tasks)]
 
+    def model_days(self, start: int, stop: int, jitter: np.ndarray) -> np.ndarray:
+        """Creation times (days after START) of models ``start``..``stop``: model j in the j-th of n_models equal
+        slots of the span (``jitter`` in [0, 1) places it in its slot), so a smaller index is an earlier model."""
+        return (np.arange(start, stop) + jitter) / max(self.n_models, 1) * SPAN_DAYS
+
     def pick_base(self, rng: np.random.Generator, j: int) -> int:
-        """An earlier model, mostly of the same task, favouring early ones: chains and popular roots."""
+        """An earlier model (so created before ``j``), mostly of the same task, favouring early ones: chains and
+        popular roots."""
         task = int(self.model_task[j])
         same_task = self.task_models[task]
         position = int(np.searchsorted(same_task, j))
@@ -139,6 +163,7 @@ class SyntheticHub:
     def dataset_records(self):
         rng = np.random.default_rng([self.seed, 1])
         downloads = np.floor(rng.lognormal(3, 2.5, size=self.n_datasets))
+        created_at = iso_times(self.dataset_days)
         for i in range(self.n_datasets):
             categories = [self.tasks[self.dataset_task[i]]]
             second = int(self.dataset_second[i])
@@ -148,21 +173,26 @@ class SyntheticHub:
             yield {
                 "id": dataset_id,
                 "author": dataset_id.split("/")[0] if "/" in dataset_id else None,
-                "createdAt": iso(self.dataset_days[i]),
+                "createdAt": created_at[i],
                 "downloads": int(downloads[i]),
                 "tags": [f"task_categories:{c}" for c in categories] + ["size_categories:1K<n<10K"],
                 "cardData": {"task_categories": categories},
             }
 
     # -- models ---------------------------------------------------------------------------------------
-    def declared_datasets(self, rng: np.random.Generator, task: int) -> list:
-        """A heavy-tailed list of dataset ids, mostly from the model's task, with real-world messiness."""
+    def declared_datasets(self, rng: np.random.Generator, task: int, existing: int) -> list:
+        """A heavy-tailed list of dataset ids, mostly from the model's task, with real-world messiness; only the
+        ``existing`` first-created datasets (at least one) can be picked, as a card can only name a dataset that
+        exists."""
         k = int(min(rng.zipf(2.2), 150))
         members, cdf = self.pools[task]
-        if members.size and rng.random() < 0.85:
-            picks = members[np.minimum(np.searchsorted(cdf, rng.random(k), side="right"), members.size - 1)]
+        available = int(np.searchsorted(members, existing))  # the pool's members created before the model
+        if available and rng.random() < 0.85:
+            u = rng.random(k) * cdf[available - 1]
+            picks = members[np.minimum(np.searchsorted(cdf, u, side="right"), available - 1)]
         else:
-            picks = np.minimum(np.searchsorted(self.global_cdf, rng.random(k), side="right"), self.n_datasets - 1)
+            u = rng.random(k) * self.global_cdf[existing - 1]
+            picks = np.minimum(np.searchsorted(self.global_cdf, u, side="right"), existing - 1)
         entries: list = []
         for pick in dict.fromkeys(int(p) for p in picks):
             dataset_id = str(self.dataset_ids[pick])
@@ -191,20 +221,21 @@ class SyntheticHub:
         """Records of models ``start``..``stop``; random draws are made per chunk, as arrays."""
         rng = np.random.default_rng([self.seed, 2, start])
         n = stop - start
-        days = (np.arange(start, stop) / max(self.n_models, 1)) * SPAN_DAYS + rng.random(n) * 30
-        created = np.datetime64("2021-01-01T00:00:00") + (days * 86400).astype("timedelta64[s]")
-        created_at = np.char.add(np.datetime_as_string(created, unit="s"), ".000Z")
-        modified_at = np.char.add(np.datetime_as_string(created + np.timedelta64(3, "D"), unit="s"), ".000Z")
-        extra_task = np.where(rng.random(n) < 0.12, rng.choice(len(self.tasks), size=n, p=self.model_task_p), -1)
+        days = self.model_days(start, stop, rng.random(n))
+        created_at, modified_at = iso_times(days), iso_times(days + 3)
+        # How many datasets exist when each model is created: those of index below the count.
+        existing = np.searchsorted(self.dataset_days, days, side="left").tolist()
+        extra_task = np.where(
+            rng.random(n) < 0.12, rng.choice(len(self.tasks), size=n, p=self.model_task_p), -1
+        )
         downloads = np.floor(rng.lognormal(1.5, 2.5, size=n)).astype(np.int64)
         likes = rng.geometric(0.6, size=n) - 1
         relation = rng.choice(3, size=n, p=[0.65, 0.2, 0.15])
         n_bases = np.where(rng.random(n) < 0.93, 1, rng.integers(2, 4, size=n))
-        (u_library, u_declare, u_ds_shape, u_base, u_renamed, u_base_shape, u_no_card, u_pipeline, u_dup) = rng.random(
-            (9, n)
-        ).tolist()
+        (u_library, u_declare, u_ds_shape, u_base, u_renamed, u_base_shape, u_no_card, u_pipeline, u_dup) = (
+            rng.random((9, n)).tolist()
+        )
         # Python lists: element access in the per-record loop is several times faster than on numpy arrays.
-        created_at, modified_at = created_at.tolist(), modified_at.tolist()
         extra_task, downloads, likes = extra_task.tolist(), downloads.tolist(), likes.tolist()
         relation, n_bases = relation.tolist(), n_bases.tolist()
         for offset in range(n):
@@ -218,8 +249,8 @@ class SyntheticHub:
                 tags.append(self.tasks[extra_task[offset]])
             tags.append("transformers" if nlp else "diffusers" if u_library[offset] < 0.3 else "timm")
             card: dict | None = {"license": "apache-2.0"}
-            if u_declare[offset] < (0.30 if nlp else 0.15):
-                declared = self.declared_datasets(rng, task)
+            if u_declare[offset] < (0.30 if nlp else 0.15) and existing[offset] > 0:
+                declared = self.declared_datasets(rng, task, existing[offset])
                 shape_roll = u_ds_shape[offset]
                 if len(declared) == 1 and isinstance(declared[0], str) and shape_roll < 0.3:
                     card["datasets"] = declared[0]
@@ -239,7 +270,8 @@ class SyntheticHub:
                 for base in base_ids:
                     tags.extend([f"base_model:{base}", f"base_model:{kind}:{base}"])
                 card_bases: list[str] = list(base_ids)
-                if u_renamed[offset] < 0.02:  # renamed base: the card keeps the old name, the tags the new one
+                # A renamed base: the card keeps the old name, the tags the new one.
+                if u_renamed[offset] < 0.02:
                     card_bases[0] = card_bases[0] + "-old"
                 if u_base_shape[offset] < 0.01:
                     card["base_model"] = None
@@ -297,5 +329,7 @@ def write_demo_dumps(
 
     datasets_written = write_jsonl_gz(datasets_path, hub.dataset_records())
     models_written = write_jsonl_gz(models_path, all_models())
-    log.info("synthetic hub: %d model lines, %d dataset lines (seed %d)", models_written, datasets_written, seed)
+    log.info(
+        "synthetic hub: %d model lines, %d dataset lines (seed %d)", models_written, datasets_written, seed
+    )
     return {"synthetic": True, "seed": seed, "model_lines": models_written, "dataset_lines": datasets_written}
