@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import html as html_lib
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -51,6 +52,7 @@ class LocalOnlyFetcher(weasyprint.URLFetcher):
 
 
 _INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+_SVG_TITLE = re.compile(r"<svg\b[^>]*>\s*<title>(.*?)</title>", re.DOTALL)
 
 
 def svg_as_images(html: str) -> str:
@@ -61,7 +63,9 @@ def svg_as_images(html: str) -> str:
     """
     def to_img(match: re.Match[str]) -> str:
         data = base64.b64encode(match.group(0).encode("utf-8")).decode("ascii")
-        return f'<img class="svg" alt="figure" src="data:image/svg+xml;base64,{data}">'
+        title = _SVG_TITLE.match(match.group(0))  # the figure's caption, already escaped as XML text
+        alt = html_lib.escape(html_lib.unescape(title.group(1)), quote=True) if title else "figure"
+        return f'<img class="svg" alt="{alt}" src="data:image/svg+xml;base64,{data}">'
 
     return _INLINE_SVG.sub(to_img, html)
 
