@@ -128,6 +128,21 @@ def test_heavy_tail_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert table.loc["image-classification", "best_fit"] == "exponential (not heavy-tailed)"
     assert table.loc["fill-mask", "best_fit"] == "not fitted"
     assert "too few positive values" in table.loc["fill-mask", "verdict"]
+    assert math.isnan(table.loc["fill-mask", "alpha_se"]) and math.isnan(table.loc["fill-mask", "ks_d"])
+    assert list(table.columns[-2:]) == ["alpha_se", "ks_d"]  # appended: the earlier columns keep their places
+    for task, xs in (("text-generation", kids), ("image-classification", expo)):
+        row = table.loc[task]
+        assert not row["subsampled"]
+        tail = [k for k in xs if k >= row["xmin"]]
+        # SE of the discrete MLE: (alpha - 1) / sqrt(n_tail) (Clauset, Shalizi & Newman 2009, eq. 3.2).
+        assert row["alpha_se"] == pytest.approx((row["alpha"] - 1) / math.sqrt(len(tail)), rel=1e-12)
+        # KS distance at each distinct tail value u: share of the tail below u against the fitted P(X < u) =
+        # 1 - zeta(alpha, u) / zeta(alpha, xmin) (Hurwitz zeta), the convention of powerlaw's Fit.power_law.D.
+        from scipy.special import zeta
+
+        ks = max(abs(sum(t < u for t in tail) / len(tail) - (1 - zeta(row["alpha"], u) / zeta(row["alpha"], row["xmin"])))
+                 for u in set(tail))  # fmt: skip
+        assert row["ks_d"] == pytest.approx(ks, rel=1e-9, abs=1e-12)
 
 
 def test_stacked_csv_keeps_every_cell_as_written(tmp_path) -> None:

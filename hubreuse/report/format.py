@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import string
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -57,6 +59,16 @@ def fmt_ci(lo: Any, hi: Any, digits: int = 3) -> str:
     return f"[{fmt_number(float(lo), digits)}, {fmt_number(float(hi), digits)}]"
 
 
+def fmt_p(value: Any) -> str:
+    """A p-value in a narrow table cell: three decimals, ``<0.001`` below that, an en dash when there is none.
+
+    Why not R's format (:func:`format_pvalue`, ``1.23e-05``): a column of many p-values stays narrow, and the
+    exact values are in the table the report reads."""
+    if is_missing(value):
+        return "–"
+    return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
 def fmt_signed(value: Any, digits: int = 4) -> str:
     if is_missing(value):
         return "–"
@@ -70,12 +82,32 @@ def p_text(p: float) -> str:
 
 
 # Jinja filters by name: ``{{ row.mean | num(3) }}``.
-FILTERS = {"num": fmt_number, "stat": fmt_stat, "pct": fmt_pct, "ci": fmt_ci, "signed": fmt_signed,
-           "pval": format_pvalue}  # fmt: skip
+FILTERS = {"num": fmt_number, "stat": fmt_stat, "pct": fmt_pct, "ci": fmt_ci,
+           "signed": fmt_signed, "pval": format_pvalue, "p": fmt_p}  # fmt: skip
+
+
+def footnote_mark(index: int) -> str:
+    """The mark of the ``index``-th footnote (0-based): a..z, then aa..zz, and so on."""
+    return string.ascii_lowercase[index % 26] * (1 + index // 26)
+
+
+def footnotes(notes: Iterable[str | None]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Distinct notes in order of first appearance, each with a letter: (note -> mark, [{mark, text}]).
+
+    Why: a note that applies to many rows is printed once under the table and each row carries only its mark,
+    so a note column does not repeat a sentence (and widen the table) row after row. Empty notes get no mark.
+    """
+    marks: dict[str, str] = {}
+    for note in notes:
+        if note and note not in marks:
+            marks[note] = footnote_mark(len(marks))
+    return marks, [{"mark": mark, "text": text} for text, mark in marks.items()]
 
 
 def rows(table: pd.DataFrame | None) -> list[dict[str, Any]]:
     """DataFrame rows as dicts with missing values turned into None, ready for the template."""
     if table is None:
         return []
-    return [{k: (None if is_missing(v) else v) for k, v in row.items()} for row in table.to_dict(orient="records")]
+    return [
+        {k: (None if is_missing(v) else v) for k, v in row.items()} for row in table.to_dict(orient="records")
+    ]

@@ -8,19 +8,19 @@ not computed in the run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from hubreuse.core.names import DOMAIN_COMPARISON, MEAN_INTERVALS
+from hubreuse.core.names import MEAN_INTERVALS
+from hubreuse.report import displays
 from hubreuse.report.figurebook import FigureBook, drawing
-from hubreuse.report.format import rows
-from hubreuse.report.measures import CONCENTRATION_TABLES, CONCENTRATION_TITLES, DOMAIN_MEASURES, MEASURES
-from hubreuse.stats import domains as domain_stats
-from hubreuse.stats.inference import format_r_summary
+from hubreuse.report.format import footnotes, is_missing, rows
+from hubreuse.report.measures import CONCENTRATION_TABLES, CONCENTRATION_TITLES, MEASURES
 
 INTERVAL_COLUMNS = ["task", "domain", "n", "mean", "ci_low", "ci_high"]
 
@@ -47,11 +47,23 @@ def largest_first(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(_m=table["mean"].fillna(-np.inf)).sort_values("_m", ascending=False, kind="stable")
 
 
-def task_order(summary: pd.DataFrame) -> pd.DataFrame:
-    """NLP first then CV; within a domain by mean, largest first; empty tasks last."""
-    dom = summary["domain"].map({"nlp": 0, "cv": 1}).fillna(2)
-    return (summary.assign(_d=dom, _m=summary["mean"].fillna(-np.inf))
-            .sort_values(["_d", "_m"], ascending=[True, False], kind="stable").drop(columns=["_d", "_m"]))  # fmt: skip
+def task_order(table: pd.DataFrame, tasks: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The rows of a per-task table in the configured order: by domain, in the order the configuration lists the
+    domains (NLP then CV today), then the tasks as configured. ``tasks`` is the run manifest's ``tasks``: a list
+    of {task, domain, ...} in configured order.
+
+    Why one order, and not by value: a task sits in the same row of every table, so a reader finds it without
+    searching and can read two tables side by side; the figures, not the tables, rank tasks. A task the
+    configuration does not list follows its domain's configured tasks (in the table's order); the domain comes
+    from the table's ``domain`` column, else from ``tasks``.
+    """
+    position = {t["task"]: i for i, t in enumerate(tasks)}
+    domain_of = {t["task"]: t.get("domain") for t in tasks}
+    domains = list(dict.fromkeys([*(t.get("domain") for t in tasks), "nlp", "cv"]))
+    domain = table["domain"] if "domain" in table else table["task"].map(domain_of)
+    ranks = {"_d": domain.map({d: i for i, d in enumerate(domains)}).fillna(len(domains)),
+             "_p": table["task"].map(position).fillna(len(position))}  # fmt: skip
+    return table.assign(**ranks).sort_values(["_d", "_p"], kind="stable").drop(columns=["_d", "_p"])
 
 
 def pooled_domain_rows(values: pd.DataFrame, summary: pd.DataFrame) -> list[dict[str, Any]]:
@@ -74,9 +86,10 @@ def pooled_domain_rows(values: pd.DataFrame, summary: pd.DataFrame) -> list[dict
     return out
 
 
-def paper_sections(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict[str, Any]:
-    """Per measure of the paper: the task table (with the bootstrap intervals), pooled domain rows, boxplots and
-    the means with their intervals."""
+def paper_sections(tables: Mapping[str, pd.DataFrame], book: FigureBook,
+                   tasks: Sequence[Mapping[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    """Per measure of the paper: the task table (with the bootstrap intervals) in the configured task order
+    (``tasks``, see :func:`task_order`), pooled domain rows, boxplots and the means with their intervals."""
     n_boot, seed = resampling(tables)
     sections = {}
     for key, measure in MEASURES.items():
@@ -86,15 +99,17 @@ def paper_sections(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
         if summary is None:
             sections[key] = section
             continue
-        ordered = task_order(summary)
+        ordered = task_order(summary, tasks)
         if values is not None:
             domains = dict(zip(summary["task"], summary["domain"], strict=True))
             section["domain_rows"] = pooled_domain_rows(values, summary)
-            box = drawing("task_boxplots", values, list(ordered["task"]), domains, f"{key}_boxplot",
-                          measure.value_label.capitalize())  # fmt: skip
-            section["boxplot"] = book.add(f"{key}_boxplot", box, f"{measure.title}: distribution per task "
-                                          "(box = quartiles, line = median, whiskers = 1.5 IQR, dots = outlying "
-                                          "values, each distinct value drawn once).")  # fmt: skip
+            # Box plots, or stacked bars when a third of the boxes or more would collapse: chosen from the values,
+            # and the caption says which.
+            display, label = displays.distribution_display(values), measure.value_label.capitalize()
+            labels = (label,) if display == displays.BOX else (f"Share of the task's {measure.unit}s", label)
+            box = drawing(display, values, list(ordered["task"]), domains, f"{key}_boxplot", *labels)
+            section["boxplot"] = book.add(f"{key}_boxplot", box,
+                                          displays.distribution_caption(measure.title, measure.unit, values))  # fmt: skip
         else:
             section["domain_rows"] = []
             section["boxplot"] = book.absent(f"{key}_boxplot", f"{measure.title}: boxplots")
@@ -121,7 +136,9 @@ def top_datasets(values: pd.DataFrame | None, k: int = 10) -> pd.DataFrame | Non
     """The (dataset, task) pairs with the most declaring models of the task."""
     if values is None:
         return None
-    top = values[values["value"] > 0].sort_values(["value", "unit_id"], ascending=[False, True], kind="stable")
+    top = values[values["value"] > 0].sort_values(
+        ["value", "unit_id"], ascending=[False, True], kind="stable"
+    )
     return top.head(k)[["unit_id", "task", "domain", "value"]].reset_index(drop=True)
 
 
@@ -136,22 +153,6 @@ def top_base_models(children: pd.DataFrame | None, k: int = 10) -> pd.DataFrame 
     return top[["unit_id", "task", "domain", "value"]].reset_index(drop=True)
 
 
-def domain_section(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
-    """NLP against CV per measure (children per model too, when computed), from the domain comparison table:
-    the fitted GLM and rank test of each measure, and the GLM printed as R's ``summary()`` prints it."""
-    comparison = tables.get(DOMAIN_COMPARISON)
-    items = []
-    for key, label in DOMAIN_MEASURES:
-        results = domain_stats.results_of(comparison, key) if comparison is not None else None
-        if results is None:
-            items.append({"key": key, "label": label, "available": False})
-            continue
-        fit, rank = results
-        items.append({"key": key, "label": label, "available": True, "fit": fit, "rank": rank,
-                      "summary_text": format_r_summary(fit), "rr": fit.coefficients[1] if fit.ok else None})  # fmt: skip
-    return {"items": items}
-
-
 def quality_section(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any],
                     paper: Mapping[str, Any]) -> dict[str, Any]:  # fmt: skip
     """Declarations by shape per task (with totals), the dumps' duplicates, and the tasks without records or
@@ -163,7 +164,7 @@ def quality_section(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, A
         for key in ("datasets", "base_model"):
             sub = shapes[shapes["key"] == key]
             total = {"task": "Total", "domain": "", **{c: int(sub[c].sum()) for c in shape_cols if c in sub}}
-            by_key[key] = {"rows": rows(sub), "total": total}
+            by_key[key] = {"rows": rows(task_order(sub, manifest.get("tasks", []) or [])), "total": total}
     dumps = [{"name": Path(str(d.get("dump", ""))).name or str(d.get("dump", "")), "records": d.get("records"),
               "duplicates": d.get("duplicates"), "sha256": str(d.get("dump_sha256", ""))[:16]}
              for d in manifest.get("dumps", []) or []]  # fmt: skip
@@ -174,8 +175,84 @@ def quality_section(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, A
             "empty_measures": empty_measures}  # fmt: skip
 
 
-def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict[str, Any]:
-    """The issue-5 measures; every part says when its table was not computed in this run."""
+# Short codes for the heavy-tail verdicts (heavy_tail.csv's best_fit) and what each means: a cell shows the code,
+# the legend under the table says it once.
+TAIL_CODES = {
+    "power law": ("PL", "power law (beats lognormal and exponential)"),
+    "heavy-tailed (power law and lognormal indistinguishable)": (
+        "HT", "heavy-tailed (power law beats exponential; power law and lognormal indistinguishable)"),
+    "lognormal": ("LN", "lognormal (beats power law)"),
+    "exponential (not heavy-tailed)": ("Exp", "exponential (beats power law): not heavy-tailed"),
+    "inconclusive": ("Inc", "inconclusive (no comparison significant)"),
+    "not fitted": ("nf", "not fitted"),
+}  # fmt: skip
+# The row's own counts in a "not fitted" verdict: its table shows n_positive, so its note leaves them out.
+_ROW_COUNTS = re.compile(r"n_positive=\d+, distinct=\d+; ")
+
+
+def tail_code(best_fit: Any) -> str:
+    """The short code of a heavy-tail verdict; a verdict without one (none, or a new wording) as it is."""
+    if is_missing(best_fit):
+        return "–"
+    return TAIL_CODES.get(str(best_fit), (str(best_fit), ""))[0]
+
+
+def tail_legend(codes: Any) -> list[dict[str, str]]:
+    """The legend of the codes that occur in ``codes``, in the order of :data:`TAIL_CODES`."""
+    used = set(codes)
+    return [{"code": code, "text": text} for code, text in TAIL_CODES.values() if code in used]
+
+
+def not_fitted_note(verdict: Any) -> str:
+    """Why a task's tail was not fitted, worded once for every row it applies to (a footnote): the verdict without
+    the row's own counts, comparisons written as ≥."""
+    text = _ROW_COUNTS.sub("", "" if verdict is None else str(verdict)).replace(">=", "≥").strip()
+    return f"Not fitted: {text}" if text else "Not fitted"
+
+
+def fit_note(row: Mapping[str, Any]) -> str | None:
+    """The footnote a power-law row needs: why it was not fitted, or that a subsample was fitted; else None."""
+    if row.get("best_fit") == "not fitted":
+        return not_fitted_note(row.get("verdict"))
+    if row.get("subsampled") in (True, "True") and row.get("n_fit") is not None:
+        return f"Fitted to a seeded random subsample of {int(row['n_fit']):,} of the positive values."
+    return None
+
+
+def power_law_parts(tails: pd.DataFrame, tasks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Per measure, the power-law fit of every task in the configured order, its verdict as a short code, and why
+    a task was not fitted (or was fitted to a subsample) as a footnote: one note, many marks."""
+    parts = []
+    for measure, title in CONCENTRATION_TITLES.items():
+        sub = tails[tails["measure"] == measure]
+        if not len(sub):
+            continue
+        table = rows(task_order(sub, tasks))
+        notes = [fit_note(r) for r in table]
+        marks, notes_once = footnotes(notes)
+        for row, note in zip(table, notes, strict=True):
+            row.update(code=tail_code(row.get("best_fit")), mark=marks.get(note, "") if note else "")
+        parts.append({"measure": measure, "title": title, "rows": table, "footnotes": notes_once,
+                      "legend": tail_legend(r["code"] for r in table)})  # fmt: skip
+    return parts
+
+
+def tail_counts(tails: pd.DataFrame) -> dict[str, Any]:
+    """Tasks per measure and verdict code: the overview of the heavy-tail fits."""
+    codes = [c for c, _ in TAIL_CODES.values() if c in set(tails["best_fit"].map(tail_code))]
+    codes += sorted(set(tails["best_fit"].map(tail_code)) - set(codes))
+    out = []
+    for measure, title in CONCENTRATION_TITLES.items():
+        sub = tails.loc[tails["measure"] == measure, "best_fit"].map(tail_code)
+        if len(sub):
+            out.append({"title": title, "counts": [int((sub == c).sum()) for c in codes], "tasks": len(sub)})
+    return {"codes": codes, "rows": out, "legend": tail_legend(codes)}
+
+
+def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook,
+                   tasks: Sequence[Mapping[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    """The issue-5 measures; every part says when its table was not computed in this run. Per-task tables are in
+    the configured task order (``tasks``, see :func:`task_order`)."""
     t = tables.get
     out: dict[str, Any] = {}
     # Canonical ids: RQ1 and RQ2, raw beside canonical, one row per task.
@@ -193,7 +270,7 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
             else:
                 for c in [*cols, "diff"]:
                     merged[f"{key}_{c}"] = np.nan
-        canon_rows = rows(merged)
+        canon_rows = rows(task_order(merged, tasks))
     summ = t("canonicalisation_summary")
     out["canonical"] = {"rows": canon_rows, "summary": rows(summ) if summ is not None else None}
     # Reuse as a base.
@@ -203,38 +280,39 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
         ci = largest_first(child_ci[child_ci["n"] > 0])  # the tasks with models
         fig = book.add("children_means", drawing("mean_ci_plot", ci, "children_means", "Mean children per model"),
                        "Children per model (models of the population naming the model as a base), mean per task "
-                       "with 95% bootstrap interval.")  # fmt: skip
+                       "with 95% bootstrap interval, largest first; tasks without models left out.")  # fmt: skip
     else:
         fig = book.absent("children_means", "Children per model: means with 95% intervals")
     disagreement = t("base_card_tag_disagreement_by_task")
-    out["base"] = {"children": rows(task_order(children)) if children is not None else None, "figure": fig,
-                   "disagreement": rows(disagreement) if disagreement is not None else None}  # fmt: skip
+    out["base"] = {"children": rows(task_order(children, tasks)) if children is not None else None, "figure": fig,
+                   "disagreement": rows(task_order(disagreement, tasks)) if disagreement is not None else None}  # fmt: skip
     # Coverage.
     coverage, distinct, overlap = t("coverage"), t("domain_measures_distinct"), t("task_overlap")
     top_overlap = None
     if overlap is not None:
         off = overlap[overlap["task_a"] < overlap["task_b"]]
         top_overlap = rows(off.sort_values(["jaccard", "task_a"], ascending=[False, True]).head(12))
-    out["coverage"] = {"coverage": rows(coverage) if coverage is not None else None,
+    out["coverage"] = {"coverage": rows(task_order(coverage, tasks)) if coverage is not None else None,
                        "distinct": rows(distinct) if distinct is not None else None, "overlap": top_overlap}  # fmt: skip
     # Concentration.
     conc, tails, lorenz = t("concentration"), t("heavy_tail"), t("lorenz")
     conc_parts = []
+    has_tails = tails is not None and "best_fit" in tails
     if conc is not None:
         merged = conc
-        if tails is not None and "best_fit" in tails:
-            merged = conc.merge(tails[["task", "measure", "best_fit", "alpha", "xmin"]], on=["task", "measure"],
-                                how="left")  # fmt: skip
+        if has_tails:
+            merged = conc.merge(tails[["task", "measure", "best_fit"]], on=["task", "measure"], how="left")
         for measure, title in CONCENTRATION_TITLES.items():
             if measure not in CONCENTRATION_TABLES:
                 continue
-            sub = merged[merged["measure"] == measure]
-            if len(sub):
-                conc_parts.append({"measure": measure, "title": title, "rows": rows(sub.sort_values(
-                    ["domain", "gini"], ascending=[False, False]))})  # fmt: skip
-    verdicts = None
-    if tails is not None and "best_fit" in tails:
-        verdicts = rows(tails.groupby(["measure", "best_fit"]).size().rename("tasks").reset_index())
+            sub = rows(task_order(merged[merged["measure"] == measure], tasks))
+            for row in sub:
+                row["code"] = tail_code(row.get("best_fit"))
+            if sub:
+                conc_parts.append({"measure": measure, "title": title, "rows": sub,
+                                   "legend": tail_legend(r["code"] for r in sub)})  # fmt: skip
+    verdicts = tail_counts(tails) if has_tails else None
+    fits = power_law_parts(tails, tasks) if has_tails else None
     if lorenz is not None:
         lorenz = lorenz.rename(columns={"population_share": "x", "value_share": "y"})
         lz = book.add("lorenz", drawing("lorenz_panels", lorenz, "lorenz", CONCENTRATION_TITLES),
@@ -242,14 +320,21 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
                       "the total is held by few units.")  # fmt: skip
     else:
         lz = book.absent("lorenz", "Lorenz curves")
-    out["concentration"] = {"parts": conc_parts if conc is not None else None, "verdicts": verdicts,
+    out["concentration"] = {"parts": conc_parts if conc is not None else None, "verdicts": verdicts, "fits": fits,
                             "lorenz": lz, "n_boot": int(conc["n_boot"].iloc[0]) if conc is not None and len(conc)
                             and "n_boot" in conc else None}  # fmt: skip
     # Lineage.
-    summary, depth, families, cycles = t("lineage_summary"), t("lineage_depth"), t("lineage_families"), t("lineage_cycles")
+    summary, depth, families, cycles = (
+        t("lineage_summary"),
+        t("lineage_depth"),
+        t("lineage_families"),
+        t("lineage_cycles"),
+    )
     if depth is not None:
         dfig = book.add("lineage_depth", drawing("depth_bars", depth, "lineage_depth"),
-                        "Lineage graph: nodes per depth (0 = roots; log scale).")
+                        "Lineage graph: nodes per depth (0 = roots), all nodes grey and collected models blue, "
+                        "labelled 'collected of all'; log scale of 1 + count, so a depth without collected models "
+                        "shows.")  # fmt: skip
     else:
         dfig = book.absent("lineage_depth", "Lineage depth")
     out["lineage"] = {"summary": rows(summary) if summary is not None else None,
@@ -263,8 +348,11 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook) -> dict
         overall = months[months["domain"] == "all"]
         mfig = book.add("declarations_by_month", drawing("month_lines", overall, "declarations_by_month"),
                         "Share of each month's new models (all tasks, distinct models) that declare datasets or a "
-                        "base model; grey bars: models created that month.")  # fmt: skip
+                        "base model (left axis); grey bars: models created that month (right axis).")  # fmt: skip
     else:
         mfig = book.absent("declarations_by_month", "Declarations by creation month")
-    out["time"] = {"figure": mfig, "first_reuse": rows(first) if first is not None else None}
+    out["time"] = {
+        "figure": mfig,
+        "first_reuse": rows(task_order(first, tasks)) if first is not None else None,
+    }
     return out

@@ -188,13 +188,17 @@ def heavy_tail_row(values: np.ndarray, min_n: int = 50, max_n: int = 100_000, se
     exponential by normalised loglikelihood ratio (R > 0 favours the power law; p is the significance of the sign).
 
     Zeros are left out (a power law has no zeros). With more than ``max_n`` positive values a seeded random
-    subsample of ``max_n`` is fitted (xmin search is quadratic-ish); ``subsampled`` says so.
+    subsample of ``max_n`` is fitted (xmin search is quadratic-ish); ``subsampled`` says so. ``alpha_se`` (the
+    standard error of alpha, (alpha - 1) / sqrt(n_tail)) and ``ks_d`` (the KS distance of the fitted tail, as
+    powerlaw computes it at the distinct tail values) come last, so a reader can judge how well alpha is pinned
+    down and how close the fit is, not only which family wins.
     """
     x = np.asarray(values, dtype=float)
     pos = x[np.isfinite(x) & (x > 0)]
     row: dict[str, object] = {"n": int(len(x)), "n_positive": int(len(pos)), "n_fit": 0, "subsampled": False,
                               "xmin": np.nan, "alpha": np.nan, "n_tail": 0, "R_lognormal": np.nan,
-                              "p_lognormal": np.nan, "R_exponential": np.nan, "p_exponential": np.nan}
+                              "p_lognormal": np.nan, "R_exponential": np.nan, "p_exponential": np.nan,
+                              "best_fit": "", "verdict": "", "alpha_se": np.nan, "ks_d": np.nan}  # fmt: skip
     if len(pos) < min_n or len(np.unique(pos)) < 3:
         row["best_fit"] = "not fitted"
         row["verdict"] = (f"too few positive values to fit (n_positive={len(pos)}, distinct={len(np.unique(pos))}; "
@@ -218,6 +222,9 @@ def heavy_tail_row(values: np.ndarray, min_n: int = 50, max_n: int = 100_000, se
             row["xmin"] = float(fit.power_law.xmin)
             row["alpha"] = float(fit.power_law.alpha)
             row["n_tail"] = int(np.sum(pos >= fit.power_law.xmin))
+            # powerlaw 2 names the standard error standard_err (sigma, its old name, is deprecated).
+            row["alpha_se"] = float(fit.power_law.standard_err)
+            row["ks_d"] = float(fit.power_law.D)
             r_ln, p_ln = fit.distribution_compare("power_law", "lognormal", normalized_ratio=True)
             r_ex, p_ex = fit.distribution_compare("power_law", "exponential", normalized_ratio=True)
     except (ValueError, ZeroDivisionError, FloatingPointError) as error:
@@ -240,7 +247,8 @@ def heavy_tail_row(values: np.ndarray, min_n: int = 50, max_n: int = 100_000, se
 def heavy_tail_table(values: pd.DataFrame, measure: str, min_n: int = 50, max_n: int = 100_000,
                      seed: int = 0) -> pd.DataFrame:
     """``results/tables/heavy_tail_{measure}.csv``: per task, the power-law fit (xmin, alpha, n_tail) and the
-    loglikelihood-ratio comparisons with lognormal and exponential (R, p), best_fit and a verdict sentence.
+    loglikelihood-ratio comparisons with lognormal and exponential (R, p), best_fit and a verdict sentence, then
+    alpha's standard error and the fit's KS distance (alpha_se, ks_d).
     Tasks with too few positive values get a row saying so instead of failing."""
     rows = []
     for (task, domain), group in values.groupby(["task", "domain"], sort=False):
