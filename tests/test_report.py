@@ -7,6 +7,7 @@ import html as html_lib
 import http.server
 import re
 import threading
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +87,7 @@ def with_inference_tables(tables: dict[str, object], folder: Path, n_boot: int, 
         values[key] = folder / f"{key}_values.parquet"
         tables[f"{key}_values"].to_parquet(values[key])
     steps.mean_intervals(values, TASKS, "demo", n_boot, seed, str(folder / f"{MEAN_INTERVALS}.csv"))
-    steps.domain_comparison(values, "demo", str(folder / f"{DOMAIN_COMPARISON}.csv"))
+    steps.domain_comparison(values, TASKS, "demo", n_boot, seed, str(folder / f"{DOMAIN_COMPARISON}.csv"))
     return {**tables, MEAN_INTERVALS: folder / f"{MEAN_INTERVALS}.csv",
             DOMAIN_COMPARISON: folder / f"{DOMAIN_COMPARISON}.csv"}  # fmt: skip
 
@@ -138,13 +139,14 @@ def rendered(tmp_path_factory, server):
 def test_sections_and_table_headings_are_in_the_pdf(rendered):
     text = rendered["text"]
     for heading in ("Summary of findings", "RQ1: datasets declared per model", "RQ2: models declaring each dataset",
-                    "RQ3: base models declared per model", "NLP against CV", "Replication", "Data quality",
-                    "Beyond the paper", "Methods appendix", "RQ1 per task", "Rate ratios and rank tests",
+                    "RQ3: base models declared per model", "NLP and CV compared", "Replication", "Data quality",
+                    "Beyond the paper", "Methods appendix", "RQ1 per task", "The paper's directional claims",
                     "Declarations of datasets by shape", "Most reused datasets", "Effective configuration",
                     "Records per task"):  # fmt: skip
         assert heading in text, heading
     assert "SYNTHETIC DEMO DATA" in text
-    assert "Estimate Std. Error z value Pr(>|z|)" in text
+    assert "Estimate Std. Error z value Pr(>|z|)" in text  # the R-style coefficient block
+    assert "Population totals" in text
 
 
 def test_demo_flag_on_every_page_and_page_numbers(rendered):
@@ -166,7 +168,7 @@ def test_published_value_beside_its_reproduced_neighbour(rendered):
 def test_bookmarks_for_sections_and_subsections(rendered):
     outline = rendered["reader"].outline
     top = [item.title for item in outline if not isinstance(item, list)]
-    for title in ("Summary of findings", "RQ1: datasets declared per model", "NLP against CV", "Replication",
+    for title in ("Summary of findings", "RQ1: datasets declared per model", "NLP and CV compared", "Replication",
                   "Data quality", "Beyond the paper", "Methods appendix"):  # fmt: skip
         assert title in top
     nested = [item.title for sub in outline if isinstance(sub, list) for item in sub if not isinstance(item, list)]
@@ -353,8 +355,8 @@ def test_figures_are_drawn_in_process_where_fork_is_not_safe(monkeypatch, tmp_pa
 
 def test_inference_numbers_are_read_from_the_stats_tables(rendered):
     """The intervals and the NLP-against-CV tests in the report are those of the tables the stats steps wrote:
-    the resamples and seed they record, and the GLM and rank test of the same values computed directly."""
-    from hubreuse.stats import inference
+    the resamples and seed they record, and the domain comparison rows as the stats step wrote them."""
+    from hubreuse.stats import domains as domain_stats
 
     context, flat = rendered["context"], re.sub(r"\s+", " ", rendered["text"])
     assert (context["n_boot"], context["seed"]) == (300, 0)
@@ -363,13 +365,14 @@ def test_inference_numbers_are_read_from_the_stats_tables(rendered):
     fe = intervals[(intervals["measure"] == "rq1") & (intervals["task"] == "feature-extraction")].iloc[0]
     row = next(r for r in context["paper"]["rq1"]["rows"] if r["task"] == "feature-extraction")
     assert (row["ci_low"], row["ci_high"]) == (fe["ci_low"], fe["ci_high"])
-    values = pd.read_parquet(rendered["out"] / "stats" / "rq2_values.parquet")
-    fit, rank = inference.nb_glm(values, "rq2"), inference.mann_whitney(values, "rq2")
+    # Every NLP-against-CV number is the stats job's, and the R printout is made from its row.
+    comparison = read_table(rendered["out"] / "stats" / f"{DOMAIN_COMPARISON}.csv")
+    shown = pd.DataFrame(context["domain"]["rows"])
+    assert len(shown) == len(comparison) == 9  # three measures x (task level, count model, ranks)
+    for column in ("estimate", "ci_low", "ci_high", "p_value"):
+        assert shown[column].tolist() == pytest.approx(comparison[column].tolist(), nan_ok=True), column
     item = next(i for i in context["domain"]["items"] if i["key"] == "rq2")
-    assert item["summary_text"] == inference.format_r_summary(fit)
-    assert (item["rr"].rate_ratio, item["rr"].rr_lo, item["rr"].rr_hi, item["rr"].p) == (
-        fit.coefficients[1].rate_ratio, fit.coefficients[1].rr_lo, fit.coefficients[1].rr_hi, fit.coefficients[1].p)
-    assert (item["rank"].u, item["rank"].p, item["rank"].prob_superiority) == (rank.u, rank.p, rank.prob_superiority)
+    assert item["summary_text"] == domain_stats.summary_text(comparison, "rq2")
     assert item["summary_text"] in html_lib.unescape(rendered["html"])
     children = next(i for i in context["domain"]["items"] if i["key"] == "children")
     assert not children["available"]  # no children values given: not computed
@@ -386,3 +389,36 @@ def test_report_without_the_inference_tables_says_not_computed(tmp_path):
     assert "not computed in this run" in context["figures"]["rq1_means"]["caption"]
     assert "not computed in this run" in context["figures"]["domain_rate_ratios"]["caption"]
     assert context["figures"]["rq1_boxplot"]["svg_text"].count("<svg") == 1  # drawn from the values
+
+
+def test_every_inline_figure_is_titled_with_its_caption(rendered):
+    """Alt text of the inline SVGs: each root <svg> starts with a <title> holding the caption shown under it."""
+    blocks = re.findall(r'<figure class="fig" id="fig-([^"]+)">\s*(<svg\b.*?</svg>)\s*<figcaption><b>Figure \d+\.</b> '
+                        r"(.*?)</figcaption>", rendered["html"], re.DOTALL)  # fmt: skip
+    captions = {fig_id: item["caption"] for fig_id, item in rendered["context"]["figures"].items()}
+    assert len(blocks) == rendered["html"].count("<svg") == len(captions) == 15
+    for fig_id, svg, caption in blocks:
+        first = ET.fromstring(svg.encode("utf-8"))[0]
+        assert first.tag == "{http://www.w3.org/2000/svg}title", fig_id
+        assert first.text and first.text == html_lib.unescape(caption) == captions[fig_id], fig_id
+
+
+def test_standalone_svgs_carry_the_synthetic_mark_only_in_a_synthetic_run(rendered, tmp_path):
+    for fig_id, path in rendered["figure_paths"].items():
+        marks = [el for el in ET.parse(path).iter("{http://www.w3.org/2000/svg}text") if el.text == "SYNTHETIC DEMO DATA"]
+        assert len(marks) == 1, fig_id
+    # The same tables in a run on real data (source dump): no figure file is marked.
+    stats = rendered["out"] / "stats"
+    tables: dict[str, object] = {MEAN_INTERVALS: stats / f"{MEAN_INTERVALS}.csv",
+                                 DOMAIN_COMPARISON: stats / f"{DOMAIN_COMPARISON}.csv"}  # fmt: skip
+    for key in ("rq1", "rq2", "rq3"):
+        values = pd.read_parquet(stats / f"{key}_values.parquet")
+        tables.update({f"{key}_values": values, key: summary_of(values, 100)})
+    context = report.report_context(tables, {"source": "dump", "source_label": "dump", "tasks": []}, {})
+    assert not context["synthetic"]
+    paths = {fig_id: tmp_path / f"{fig_id}.svg" for fig_id in context["figures"]}
+    figurebook.write_figure_files(context["figures"], paths)
+    assert len(paths) == 15
+    for fig_id, path in paths.items():
+        text = path.read_text(encoding="utf-8")
+        assert "<title>" in text and "SYNTHETIC DEMO DATA" not in text, fig_id

@@ -11,8 +11,12 @@ from typing import Any
 
 import pandas as pd
 
+from hubreuse.core.names import DOMAIN_COMPARISON
+from hubreuse.report import claims, replication
+from hubreuse.report.displays import count_bins
 from hubreuse.report.figurebook import FigureBook, drawing
-from hubreuse.report.format import NOT_COMPUTED, fmt_number, fmt_pct, p_text
+from hubreuse.report.format import NOT_COMPUTED, fmt_number, fmt_pct
+from hubreuse.report.measures import DOMAIN_MEASURES
 from hubreuse.report.palette import DOMAIN_COLOURS
 from hubreuse.report.sections import top_base_models, top_datasets
 
@@ -28,20 +32,38 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
     # 1. Diversity of training data (RQ1).
     rq1 = paper["rq1"]
     if rq1.get("ci") is not None and rq1["ci"]["mean"].notna().any():
-        ci = rq1["ci"].dropna(subset=["mean"]).sort_values("mean", ascending=False)
-        first, rest, last = ci.iloc[0], ci.iloc[1:3], ci.iloc[-1]
-        text = (f"Models of {first['task']} declare the most datasets per model (mean {_fmt(first['mean'])}, 95% CI "
-                f"{_fmt(first['ci_low'])}–{_fmt(first['ci_high'])}, n = {int(first['n']):,})")
-        if len(rest):
-            text += ", followed by " + " and ".join(f"{r['task']} ({_fmt(r['mean'])})" for _, r in rest.iterrows())
-        text += f"; the fewest are declared in {last['task']} ({_fmt(last['mean'])})."
-        top = ci.head(10)
-        fig = book.add("summary_diversity", drawing("mean_ci_plot", top, "summary_diversity", "Mean datasets per model"),
-                       "The ten tasks whose models declare the most datasets (RQ1), means with 95% bootstrap "
-                       "intervals.")  # fmt: skip
+        ci = rq1["ci"].dropna(subset=["mean"]).sort_values("mean", ascending=False, kind="stable")
+        first, last = ci.iloc[0], ci.iloc[-1]
+        text = (f"The highest mean number of datasets declared per model is in {first['task']} (mean "
+                f"{_fmt(first['mean'])}, 95% CI {_fmt(first['ci_low'])}–{_fmt(first['ci_high'])}, "
+                f"n = {int(first['n']):,})")  # fmt: skip
+        overlapping = ci.iloc[1:][ci.iloc[1:]["ci_high"] >= first["ci_low"]]
+        if len(overlapping):
+            names = ", ".join(overlapping["task"].head(3)) + (" and others" if len(overlapping) > 3 else "")
+            text += (f"; its interval overlaps those of {len(overlapping)} other task"
+                     f"{'s' if len(overlapping) > 1 else ''} ({names}), so their order is not established")  # fmt: skip
+        elif len(ci) > 1:
+            text += "; its interval lies above those of every other task"
+        if len(ci) > 1:
+            text += f". The lowest mean is in {last['task']} ({_fmt(last['mean'])})"
+        text += "."
     else:
         text = f"Datasets declared per model (RQ1): {NOT_COMPUTED}."
-        fig = book.absent("summary_diversity", "Most diverse training data")
+    values1 = tables.get("rq1_values")
+    if values1 is not None and len(values1):
+        classes = [b.label for b in count_bins(values1["value"])]
+        distinct = values1.drop_duplicates(["domain", "unit_id"])
+        single = distinct.assign(one=distinct["value"] == 1).groupby("domain", sort=False)["one"].mean()
+        if len(single):
+            text += " By domain, " + " and ".join(f"{fmt_pct(share)} of the declaring {d.upper()} models"
+                                                  for d, share in single.items()) + " declare a single dataset."  # fmt: skip
+        listed = ", ".join(classes[:-1]) + f" and {classes[-1]}" if len(classes) > 1 else classes[0]
+        fig = book.add("summary_diversity", drawing("domain_count_shares", values1, "summary_diversity",
+                                                    "Datasets declared per model"),
+                       f"RQ1 by domain: share of the models declaring datasets with {listed} declared datasets, "
+                       "NLP beside CV; a model listed under several tasks of a domain counts once.")  # fmt: skip
+    else:
+        fig = book.absent("summary_diversity", "Datasets per model by domain")
     out.append({"title": "Diversity of training data", "text": text, "figure": fig})
     # 2. Most reused datasets (RQ2).
     top = top_datasets(tables.get("rq2_values"))
@@ -83,33 +105,38 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
             text += " Models that declare a base model declare on average " + ", ".join(parts) + " base models."
         fig = book.absent("top_base_models", "Most reused base models")
     out.append({"title": "Most reused base models", "text": text, "figure": fig})
-    # 4. NLP vs CV.
-    parts, forest = [], []
-    for item in domain["items"]:
-        if not item["available"] or item["rr"] is None:
-            continue
-        rr, rank = item["rr"], item["rank"]
-        direction = "higher" if rr.rate_ratio > 1 else "lower"
-        parts.append(f"{item['label']}: the NLP mean is {rr.rate_ratio:.2f} times the CV mean ({direction}; 95% CI "
-                     f"{rr.rr_lo:.2f}–{rr.rr_hi:.2f}, NB GLM p {p_text(rr.p)}, Mann-Whitney p {p_text(rank.p)})")
-        forest.append({"label": item["label"], "rr": rr.rate_ratio, "lo": rr.rr_lo, "hi": rr.rr_hi})
-    if forest:
-        text = "NLP against CV. " + "; ".join(parts) + "."
-        fig = book.add("domain_rate_ratios", drawing("forest_plot", pd.DataFrame(forest), "domain_rate_ratios",
-                                                                 "rate ratio NLP / CV (log scale)"),
-                       "NLP against CV: rate ratios (NLP mean / CV mean) from the negative binomial GLMs, with 95% "
-                       "Wald intervals; right of the dashed line NLP is higher.")  # fmt: skip
+    # 4. NLP and CV compared: a direction only where the tests support it.
+    table = tables.get(DOMAIN_COMPARISON)
+    sentences = [item["brief"] for item in domain["items"] if item["available"]]
+    forest = claims.forest_rows(table, dict(DOMAIN_MEASURES))
+    text = (" ".join(sentences) + " Tests, p-values and the count models: section NLP and CV compared."
+            if sentences else f"NLP and CV compared: {NOT_COMPUTED}.")  # fmt: skip
+    if len(forest):
+        fig = book.add("domain_rate_ratios", drawing("forest_plot", forest, "domain_rate_ratios",
+                                                     "NLP / CV (log scale)"),
+                       "NLP against CV per measure: the ratio of mean task means (tasks as units) and the rate "
+                       "ratio of the unit-level count model (task-clustered standard errors), each with its 95% "
+                       "interval; an interval that crosses the dashed line at 1 shows no evidence of a "
+                       "difference.")  # fmt: skip
     else:
-        text = f"NLP against CV: {NOT_COMPUTED}."
         fig = book.absent("domain_rate_ratios", "NLP against CV")
-    out.append({"title": "NLP and CV differ", "text": text, "figure": fig})
-    # 5. Replication.
-    comp = comparison.dropna(subset=["published_mean", "reproduced_mean"])
-    if len(comp):
-        rel = comp["rel_diff_mean"].abs()
-        within = int((rel <= 0.10).sum())
-        text = (f"Of {len(comp)} published means with a reproduced neighbour, {within} are within 10% of this run's "
-                f"(median absolute relative difference {fmt_pct(rel.median())}).")
+    out.append({"title": "NLP and CV compared", "text": text, "figure": fig})
+    # 5. Replication: relative differences only where the published mean is not 0.
+    agree = replication.agreement(comparison)
+    if agree["with_reproduced"]:
+        text = (f"Of the {agree['published']} published means, {agree['with_reproduced']} have a counterpart in "
+                f"this run. Of the {agree['relative_defined']} with a non-zero published mean, {agree['within']} are "
+                f"within 10% of this run's (median absolute relative difference "
+                f"{fmt_pct(agree['median_abs_rel'])}).")  # fmt: skip
+        if agree["published_zero"]:
+            text += (f" The {agree['published_zero']} published means of 0 have no relative difference; this run "
+                     f"gives exactly 0 for {agree['zero_reproduced_zero']} of them.")  # fmt: skip
+        checks = claims.paper_claims(table)
+        tested = [c for c in checks if c["status"] != "not tested"]
+        if tested:
+            counts = pd.Series([c["status"] for c in tested]).value_counts()
+            text += (f" Of the paper's {len(checks)} directional claims about NLP and CV, "
+                     + ", ".join(f"{n} {status}" for status, n in counts.items()) + " by this run's tests.")
         if synthetic:
             text += " This run uses synthetic demo data, so differences are expected and say nothing about the study."
         fig = book.add("replication", drawing("replication_scatter", comparison, "replication"),

@@ -29,7 +29,11 @@ STUDY_NOTES = (
     "Models that declare nothing are left out of RQ1 and RQ3 (they are not zeros).",
     "RQ3 counts the base models each model declares, not how often a model is reused as a base.",
     "One failing page silently ended a task's model listing in the original collection (errors were swallowed).",
+    "The paper's text and its table differ in the fourth decimal for RQ2 text-generation (text: mean 1.8877, sd "
+    "18.1683; table: 1.8874, 18.1671); the table's values are the ones compared here.",
 )
+TOTAL_COLUMNS = ["rq", "domain", "units", "total"]
+WITHIN = 0.10  # a reproduced mean "within 10%" of the published one
 
 
 def published_path() -> Path:
@@ -44,6 +48,49 @@ def load_published(path: str | Path | None = None) -> pd.DataFrame:
     if missing:
         raise InputError(str(path), f"missing column(s) {', '.join(missing)}")
     return table[PUBLISHED_COLUMNS]
+
+
+def load_totals(path: str | Path | None = None) -> pd.DataFrame:
+    """The study's population totals per RQ and domain (rq, domain, units, total); ``#`` lines cite the source."""
+    path = data_path("published_totals.csv") if path is None else Path(path)
+    table = pd.read_csv(path, comment="#", dtype={"rq": str, "domain": str, "units": str})
+    missing = [c for c in TOTAL_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(str(path), f"missing column(s) {', '.join(missing)}")
+    return table[TOTAL_COLUMNS]
+
+
+def totals(published: pd.DataFrame, reproduced: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """The study's population totals beside this run's: per RQ and domain, the units summed over the domain's
+    tasks (a unit of several tasks counts in each, as in the study); this run's total is empty when the RQ was
+    not computed."""
+    ours = {(rq, domain): int(n) for rq, table in reproduced.items() if table is not None
+            for domain, n in table.groupby("domain")["n"].sum().items()}  # fmt: skip
+    out = published.copy()
+    out["reproduced"] = [ours.get((rq, d)) if reproduced.get(rq) is not None else None
+                         for rq, d in zip(out["rq"], out["domain"], strict=True)]  # fmt: skip
+    out["reproduced"] = out["reproduced"].astype("Int64")
+    out["ratio"] = out["reproduced"].astype("Float64") / out["total"]
+    return out
+
+
+def agreement(comparison: pd.DataFrame) -> dict[str, float | int]:
+    """How close this run's means are to the published ones, with honest denominators: a relative difference is
+    defined only where the published mean is not 0, so published means of 0 are counted apart (and whether this
+    run also gives exactly 0)."""
+    has_both = comparison.dropna(subset=["published_mean", "reproduced_mean"])
+    zero = has_both["published_mean"] == 0
+    rel = has_both.loc[~zero, "rel_diff_mean"].abs()
+    return {
+        "published": len(comparison),
+        "with_reproduced": len(has_both),
+        "relative_defined": int((~zero).sum()),
+        "within": int((rel <= WITHIN).sum()),
+        "median_abs_rel": float(rel.median()) if len(rel) else float("nan"),
+        "published_zero": int(zero.sum()),
+        "zero_reproduced_zero": int((has_both.loc[zero, "reproduced_mean"] == 0).sum()),
+        "not_reproduced": len(comparison) - len(has_both),
+    }
 
 
 def _note(row: pd.Series) -> str:
