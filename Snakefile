@@ -8,6 +8,10 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+# Snakemake's own report (snakemake --report report.zip): the workflow's description; captions in report/captions/.
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/collect.smk"
 include: "rules/parse.smk"

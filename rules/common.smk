@@ -167,6 +167,49 @@ def report_figures():
     return {name: figure(name) for name in FIGURE_IDS}
 
 
+# Snakemake's own report (`snakemake --report report.zip`): every table of results/tables/ is registered with a
+# category (and subcategory) and its caption report/captions/tables/<name>.rst. Paths of captions are relative to
+# the rules/ folder, where the rules that call these functions are read.
+TABLE_CATEGORIES = {
+    **{name: ("Paper measures", None) for name in PAPER_TABLES.values()},
+    DECLARATION_SHAPES: ("Data quality", None),
+    "canonicalisation_summary": ("Data quality", None),
+    "base_card_tag_disagreement_by_task": ("Data quality", None),
+    "rq1_canonical": ("Beyond the paper", "Canonical dataset ids"),
+    "rq2_canonical": ("Beyond the paper", "Canonical dataset ids"),
+    "rq3_children_per_model": ("Beyond the paper", "Reuse as a base"),
+    "coverage": ("Beyond the paper", "Coverage and de-duplication"),
+    "domain_measures_distinct": ("Beyond the paper", "Coverage and de-duplication"),
+    "task_overlap": ("Beyond the paper", "Coverage and de-duplication"),
+    "concentration": ("Beyond the paper", "Concentration"),
+    "heavy_tail": ("Beyond the paper", "Concentration"),
+    **{name: ("Beyond the paper", "Lineage") for name in LINEAGE_TABLES},
+    "declarations_by_month": ("Beyond the paper", "Time"),
+    "dataset_time_to_first_reuse_by_task": ("Beyond the paper", "Time"),
+    MEAN_INTERVALS: ("Inference", None),
+    DOMAIN_COMPARISON: ("Inference", None),
+}
+
+
+def reported_table(name):
+    """``results/tables/<name>.csv``, registered for Snakemake's report with its caption and category (a table
+    missing from TABLE_CATEGORIES lands in "Other"; the --report test fails on it)."""
+    category, subcategory = TABLE_CATEGORIES.get(name, (None, None))
+    return report(table(name), caption=f"../report/captions/tables/{name}.rst", category=category,
+                  subcategory=subcategory)
+
+
+def reported_tables(names):
+    """Several tables by name, each registered as :func:`reported_table` does."""
+    return {name: reported_table(name) for name in names}
+
+
+def reported_figures():
+    """Every figure's SVG, registered for Snakemake's report with its caption report/captions/figures/<id>.rst."""
+    return [report(path, caption=f"../report/captions/figures/{name}.rst", category="Figures")
+            for name, path in report_figures().items()]
+
+
 def final_outputs():
     return [
         *(path for path in report_tables().values() if path.endswith(".csv") and "/tables/" in path),

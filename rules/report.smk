@@ -9,12 +9,14 @@ rule report:
         sections=report_sections(),
         css="report/report.css",
     output:
-        html=report("results/report/report.html", category="Report", labels={"format": "HTML"}),
-        pdf=report("results/report/report.pdf", category="Report", labels={"format": "PDF"}),
-        figures=report(
-            list(report_figures().values()),
-            category="Figures",
-        ),
+        html=report("results/report/report.html", caption="../report/captions/report/report_html.rst",
+                    category="Report", labels={"format": "HTML"}),
+        pdf=report("results/report/report.pdf", caption="../report/captions/report/report_pdf.rst",
+                   category="Report", labels={"format": "PDF"}),
+        # The effective config, for `snakemake --configfile` (the report's rerun command names it).
+        config=report("results/report/config.yaml", caption="../report/captions/report/config.rst",
+                      category="Report", labels={"format": "YAML"}),
+        figures=reported_figures(),
     params:
         config=config,
         tables=report_tables(),

@@ -11,9 +11,9 @@ rule paper_tables:
     input:
         **matrices(),
     output:
-        **{key: table(name) for key, name in PAPER_TABLES.items()},
+        **{key: reported_table(name) for key, name in PAPER_TABLES.items()},
         **{f"{key}_values": values(name) for key, name in PAPER_VALUES.items()},
-        declaration_shapes=table(DECLARATION_SHAPES),
+        declaration_shapes=reported_table(DECLARATION_SHAPES),
     params:
         domains=DOMAINS,
         source=SOURCE,
@@ -32,7 +32,7 @@ rule canonical_tables:
         **matrices(),
         **canonical_tables_input(),
     output:
-        **tables(CANONICAL_TABLES),
+        **reported_tables(CANONICAL_TABLES),
         edges=values(CANONICAL_VALUES),
     params:
         domains=DOMAINS,
@@ -52,7 +52,7 @@ rule reuse_tables:
     input:
         **matrices(),
     output:
-        **tables(REUSE_TABLES),
+        **reported_tables(REUSE_TABLES),
         **values_files(REUSE_VALUES),
     params:
         domains=DOMAINS,
@@ -97,8 +97,8 @@ rule concentration_stack:
         heavy_tail=expand("results/stats/concentration/{group}.heavy_tail.csv", group=CONCENTRATION_GROUPS),
         lorenz=expand("results/stats/concentration/{group}.lorenz.csv", group=CONCENTRATION_GROUPS),
     output:
-        concentration=table("concentration"),
-        heavy_tail=table("heavy_tail"),
+        concentration=reported_table("concentration"),
+        heavy_tail=reported_table("heavy_tail"),
         lorenz=f"results/stats/{LORENZ}.csv",
     log:
         "results/logs/concentration_stack.log",
@@ -115,7 +115,7 @@ rule lineage:
         models=matrix("models"),
         model_base=matrix("model_base"),
     output:
-        **tables(LINEAGE_TABLES),
+        **reported_tables(LINEAGE_TABLES),
     params:
         source=SOURCE,
     log:
@@ -135,7 +135,7 @@ rule mean_intervals:
     input:
         **{measure: measure_values(measure) for measure in INFERENCE_MEASURES},
     output:
-        intervals=table(MEAN_INTERVALS),
+        intervals=reported_table(MEAN_INTERVALS),
     params:
         domains=DOMAINS,
         source=SOURCE,
@@ -155,9 +155,12 @@ rule domain_comparison:
     input:
         **{measure: measure_values(measure) for measure in INFERENCE_MEASURES},
     output:
-        comparison=table(DOMAIN_COMPARISON),
+        comparison=reported_table(DOMAIN_COMPARISON),
     params:
+        domains=DOMAINS,
         source=SOURCE,
+        n_boot=config["bootstrap_resamples"],
+        seed=config["seed"],
     log:
         "results/logs/domain_comparison.log",
     benchmark:

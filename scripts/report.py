@@ -1,4 +1,6 @@
-"""Render the report (HTML, PDF and one SVG per figure)."""
+"""Render the report (HTML, PDF and one SVG per figure) and write the effective config beside it."""
+
+from pathlib import Path
 
 from hubreuse.core.runner import run_job
 from hubreuse.report.steps import report
@@ -15,5 +17,8 @@ run_job(
         snakemake.output.pdf,
         figures=dict(snakemake.params.figures),
         threads=snakemake.threads,
+        # The workflow's folder (this script's parent's parent): its git commit is read at render time.
+        workflow_dir=str(Path(snakemake.scriptdir).parent),
+        config_out=snakemake.output.config,
     ),
 )

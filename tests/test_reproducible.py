@@ -6,6 +6,7 @@ run's job list) and, for the settings that matter most, what the real rerun writ
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import json
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,8 +39,8 @@ ALL_RULES = {
 }  # fmt: skip
 # What the provenance of a run (its manifest and the report's config listing) shows: every setting.
 PROVENANCE = {"raw_manifest", "report", "all"}
-# Every step that resamples: the concentration intervals and the intervals of the task means.
-RESAMPLING = {"concentration", "concentration_stack", "mean_intervals"}
+# Every step that resamples: the concentration intervals, the intervals of the task means and the domain comparison.
+RESAMPLING = {"concentration", "concentration_stack", "mean_intervals", "domain_comparison"}
 # For each setting of the schema: a new value, and the rules whose jobs must rerun (demo source).
 CHANGES = {
     "source": ("dump", ALL_RULES - {"demo_hub"}),  # the same demo dumps, read as a user's dump
@@ -326,3 +328,52 @@ def test_schema_error_through_snakemake_is_one_line(workflow_dir: Path) -> None:
     errors = [text for text in result.stderr.splitlines() if "error" in text.lower()]
     assert errors == ["hubreuse: error: config: demo_models: -5 is less than the minimum of 1"], result.stderr
     assert len(result.stderr.splitlines()) <= 3, result.stderr  # the profile's notice, the config notice, the error
+
+
+def snakemake_report_data(archive: Path) -> dict:
+    """What ``snakemake --report x.zip`` stores in the archive's report.html, as JSON in three script elements:
+    the registered results (each with its HTML caption), the categories and the workflow description."""
+    with zipfile.ZipFile(archive) as bundle:
+        html = bundle.read(f"{archive.stem}/report.html").decode()  # data/ holds the results, our report.html too
+    data = {}
+    elements = {"results": "results", "categories": "categories", "workflow-desc": "workflow_desc"}
+    for element, name in elements.items():
+        match = re.search(rf'<script id="{element}">\s*var {name} = (.*?);\s*</script>', html, re.S)
+        assert match, f"no {name} in the archive's report.html: has Snakemake's report layout changed?"
+        data[name] = json.loads(match.group(1))
+    return data
+
+
+def test_snakemake_report_registers_every_result_with_a_caption(small_run, tmp_path: Path) -> None:
+    workdir, config_file, _ = small_run
+    archive = tmp_path / "snakemake_report.zip"
+    result = run_snakemake(workdir, "--report", str(archive), "--configfile", str(config_file))
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = snakemake_report_data(archive)
+    results = workdir / "results"
+    expected = {path.relative_to(workdir).as_posix() for pattern in ("tables/*.csv", "report/figures/*.svg")
+                for path in results.glob(pattern)}  # fmt: skip
+    expected |= {f"results/report/{name}" for name in ("report.html", "report.pdf", "config.yaml")}
+    assert set(data["results"]) == expected
+    for path, item in data["results"].items():
+        text = re.sub(r"<[^>]+>", "", item["caption"]).strip()
+        assert len(text) > 40, f"{path}: caption {item['caption']!r}"
+        assert "system-message" not in item["caption"], f"{path}: the caption's reStructuredText has an error"
+        assert "synthetic demo" in text.lower(), f"{path}: a demo caption must say the data is synthetic"
+    categories = {"Report", "Figures", "Paper measures", "Beyond the paper", "Inference", "Data quality"}
+    assert set(data["categories"]) == categories, "a table without its category lands in 'Other'"
+    description = data["workflow_desc"]
+    assert "reuse of datasets and models on the Hugging Face Hub" in description
+    assert "SYNTHETIC DEMO DATA" in description and "1 NLP and 1 CV tasks" in description
+    assert "system-message" not in description
+
+
+def test_report_config_reruns_nothing_and_demo_reuse_never_precedes_creation(small_run) -> None:
+    """The config file the report's rerun command names holds exactly the run's settings; and in the demo Hub no
+    dataset is declared before it exists (the time table counts no negative time, over reused datasets)."""
+    workdir, _, _ = small_run
+    assert planned_rules(workdir, workdir / "results/report/config.yaml") == {}
+    with open(workdir / "results/tables/dataset_time_to_first_reuse_by_task.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 and sum(int(row["n_reused"]) for row in rows) > 0
+    assert [row["n_negative"] for row in rows] == ["0", "0"]

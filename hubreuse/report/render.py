@@ -31,19 +31,27 @@ import yaml
 from markupsafe import Markup
 
 from hubreuse.core.io import atomic_path, utc_now
-from hubreuse.core.names import FIGURE_IDS
-from hubreuse.report import replication
-from hubreuse.report.figurebook import FigureBook, figure_pool, figure_svg, finish_figures
+from hubreuse.core.names import DOMAIN_COMPARISON, FIGURE_IDS
+from hubreuse.report import claims, provenance, replication
+from hubreuse.report.comparison import domain_section
+from hubreuse.report.figurebook import (
+    FigureBook,
+    figure_img,
+    figure_pool,
+    figure_svg,
+    finish_figures,
+    write_figure_files,
+)
 from hubreuse.report.findings import findings
-from hubreuse.report.format import FILTERS, NOT_COMPUTED, rows
+from hubreuse.report.format import FILTERS, NOT_COMPUTED, footnotes, rows
 from hubreuse.report.inputs import load_inputs
 from hubreuse.report.measures import MEASURES
 from hubreuse.report.sections import (
     beyond_section,
-    domain_section,
     paper_sections,
     quality_section,
     resampling,
+    task_order,
     top_datasets,
 )
 from hubreuse.stats.inference import SIGNIF_LEGEND
@@ -91,27 +99,38 @@ def template_environment(template_dir: str | os.PathLike[str]) -> jinja2.Environ
 
 
 def report_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], config: Mapping[str, Any],
-                   published: pd.DataFrame | None = None, pool: Executor | None = None) -> dict[str, Any]:  # fmt: skip
+                   published: pd.DataFrame | None = None, pool: Executor | None = None,
+                   workflow_dir: str | os.PathLike[str] | None = None,
+                   config_file: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Everything the template shows, from the tables; figures given to ``pool`` may still be drawing (see
-    :func:`~hubreuse.report.figurebook.figure_svg`)."""
+    :func:`~hubreuse.report.figurebook.figure_svg`). ``workflow_dir``: where the workflow's git commit is read
+    (at render time); ``config_file``: the effective config written beside the report, for the rerun command."""
     tables = load_inputs(sources)
     synthetic = bool(manifest.get("synthetic")) or manifest.get("source") == "demo"
     published = replication.load_published() if published is None else published
     comparison = replication.compare(published, {k: tables.get(k) for k in MEASURES})
     # The summary of findings comes first in the document but is written from the sections: each part gets its
     # own book, and the books are numbered in document order at the end.
-    book, paper_book, beyond_book = FigureBook(pool), FigureBook(pool), FigureBook(pool)
-    paper = paper_sections(tables, paper_book)
-    beyond = beyond_section(tables, beyond_book)
+    book, paper_book, beyond_book = (FigureBook(pool, synthetic) for _ in range(3))
+    paper = paper_sections(tables, paper_book, manifest.get("tasks") or [])
+    beyond = beyond_section(tables, beyond_book, manifest.get("tasks") or [])
     quality = quality_section(tables, manifest, paper)
     domain = domain_section(tables)
     found = findings(paper, domain, comparison, tables, book, synthetic)
     book.extend(paper_book)
     book.extend(beyond_book)
-    rep_groups = [{"rq": rq, "title": MEASURES[rq].title, "rows": rows(comparison[comparison["rq"] == rq])}
+    tasks = manifest.get("tasks") or []
+    ordered = pd.concat([task_order(comparison[comparison["rq"] == rq], tasks) for rq in MEASURES])
+    marks, notes = footnotes(n for note in ordered["note"] for n in note.split("; ") if n)
+    rep_rows = [{**row, "marks": ",".join(marks[n] for n in (row["note"] or "").split("; ") if n)}
+                for row in rows(ordered)]  # fmt: skip
+    rep_groups = [{"rq": rq, "title": MEASURES[rq].title, "rows": [r for r in rep_rows if r["rq"] == rq]}
                   for rq in MEASURES]  # fmt: skip
+    totals = replication.totals(replication.load_totals(), {k: tables.get(k) for k in MEASURES})
     effective = redact(dict(config) if config else dict(manifest.get("config", {}) or {}))
     n_boot, seed = resampling(tables)
+    run_provenance = provenance.provenance(manifest, config or manifest.get("config", {}) or {},
+                                           provenance.git_state(workflow_dir), config_file)  # fmt: skip
     return {
         "title": TITLE,
         "synthetic": synthetic,
@@ -120,12 +139,15 @@ def report_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], conf
         "config_digest": manifest.get("config_digest", ""),
         "config_yaml": yaml.safe_dump(effective, sort_keys=False, allow_unicode=True, width=100),
         "software": software_versions(),
+        "provenance": run_provenance,
         "generated_at": utc_now(),
         "measures": MEASURES,
         "findings": found,
         "paper": paper,
         "domain": domain,
-        "replication": {"groups": rep_groups, "citation": replication.CITATION, "notes": replication.STUDY_NOTES},
+        "replication": {"groups": rep_groups, "citation": replication.CITATION, "notes": replication.STUDY_NOTES,
+                        "footnotes": notes, "agreement": replication.agreement(comparison),
+                        "totals": rows(totals), "claims": claims.paper_claims(tables.get(DOMAIN_COMPARISON))},
         "quality": quality,
         "beyond": beyond,
         "top_datasets": rows(top_datasets(tables.get("rq2_values"))) if "rq2_values" in tables else None,
@@ -159,13 +181,15 @@ def render_report(
     figure_paths: Mapping[str, str | os.PathLike[str]] | None = None,
     published: pd.DataFrame | None = None,
     workers: int = 1,
+    workflow_dir: str | os.PathLike[str] | None = None,
+    config_file: str | None = None,
 ) -> dict[str, Any]:
     """Render the report to HTML and PDF (and each figure to its own SVG file when asked); returns the context."""
     unknown = set(figure_paths or {}) - set(FIGURE_IDS)
     if unknown:
         raise ValueError(f"unknown figure id(s): {', '.join(sorted(unknown))}")
     with figure_pool(workers) as pool:
-        context = report_context(sources, manifest, config, published, pool)
+        context = report_context(sources, manifest, config, published, pool, workflow_dir, config_file)
         log.info("report context built")
         from hubreuse.report.pdf import (  # weasyprint loads once the figures are drawing
             FIGURE_SCHEME,
@@ -177,7 +201,7 @@ def render_report(
         # the whole document.
         figures = context["figures"]
         for fig_id, item in figures.items():
-            item["svg"] = Markup(f'<img class="svg" alt="figure" src="{FIGURE_SCHEME}:{fig_id}">')
+            item["svg"] = figure_img(fig_id, item["caption"], FIGURE_SCHEME)
         pdf_html = render_html(context, template, css)
         write_pdf(pdf_html, pdf_path, Path(html_path).parent, [Path(template).parent, Path(html_path).parent],
                   figures={fig_id: partial(figure_svg, item) for fig_id, item in figures.items()})  # fmt: skip
@@ -186,8 +210,6 @@ def render_report(
     html = render_html(context, template, css)
     with atomic_path(html_path) as tmp:
         tmp.write_text(html, encoding="utf-8")
-    for fig_id, path in (figure_paths or {}).items():
-        with atomic_path(path) as tmp:
-            tmp.write_text(figures[fig_id]["svg_text"], encoding="utf-8")
+    write_figure_files(figures, figure_paths or {})  # standalone SVGs: titled, marked when synthetic
     log.info("report written: %s, %s", html_path, pdf_path)
     return context

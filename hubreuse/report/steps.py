@@ -10,7 +10,7 @@ from typing import Any
 
 def report(tables: Mapping[str, str], manifest: str, config: Mapping[str, Any], template: str, css: str,
            html_out: str, pdf_out: str, figures: Mapping[str, str] | None = None,
-           threads: int = 1) -> None:  # fmt: skip
+           threads: int = 1, workflow_dir: str | None = None, config_out: str | None = None) -> None:  # fmt: skip
     """The findings report (HTML, PDF, one SVG per figure) from every table by name -> path; ``template`` and
     ``css`` are the report's Jinja template and stylesheet (``report/report.html.j2``, ``report/report.css``).
 
@@ -18,9 +18,16 @@ def report(tables: Mapping[str, str], manifest: str, config: Mapping[str, Any], 
     ``coverage``, ``concentration``, ``lorenz``, ``children_values``, ``mean_intervals``, ``domain_comparison``...);
     a missing name or file renders as "not computed in this run". The report computes no statistic: the
     bootstrap intervals and the NLP-against-CV tests are read from their tables.
+
+    ``config_out``: where the effective config is written (``--configfile`` for the rerun command the report
+    shows); ``workflow_dir``: the folder whose git commit the report names, read now (commit at report time).
     """
-    from hubreuse.report import render
+    from hubreuse.report import provenance, render
 
     run = json.loads(Path(manifest).read_text(encoding="utf-8"))
+    config_file = None
+    if config_out:
+        provenance.write_effective_config(config, config_out)
+        config_file = str(Path(config_out).resolve())
     render.render_report(tables, run, config, template, css, html_out, pdf_out, figure_paths=figures,
-                         workers=threads)  # fmt: skip
+                         workers=threads, workflow_dir=workflow_dir, config_file=config_file)  # fmt: skip
