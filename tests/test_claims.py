@@ -12,12 +12,14 @@ import io
 import math
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from hubreuse.report import claims, replication
 from hubreuse.report.comparison import domain_section
 from hubreuse.report.format import footnotes
+from hubreuse.stats import domains as domain_stats
 
 MEASURES = ("rq1", "rq2", "rq3", "children")
 DIFFERENCE_WORDS = re.compile(r"\b(higher|lower|more|less|greater|smaller|exceeds?|above|below)\b", re.IGNORECASE)
@@ -132,3 +134,35 @@ def test_population_totals_beside_this_runs() -> None:
     assert table.loc[("rq1", "cv"), "reproduced"] == 5
     assert table.loc[("rq1", "nlp"), "total"] == 59834  # as stated with the study
     assert pd.isna(table.loc[("rq2", "nlp"), "reproduced"])
+
+
+TASK_DOMAINS = {"n1": "nlp", "n2": "nlp", "n3": "nlp", "c1": "cv", "c2": "cv", "c3": "cv"}
+
+
+def per_unit_values(measure: str, factor: float) -> pd.DataFrame:
+    """Per-unit values whose CV tasks copy the NLP tasks' draws, the NLP values scaled by ``factor``: factor 1 is
+    data built to show no difference, factor 4 data built to show NLP clearly higher."""
+    rng = np.random.default_rng(len(measure))
+    draws = [rng.negative_binomial(1.0, 1.0 / (1.0 + rng.uniform(1.5, 2.5)), 120) for _ in range(3)]
+    start = 1 if measure in ("rq1", "rq3") else 0
+    rows = [(task, domain, f"{measure}/{task}/{i}", int(start + round(v * (factor if domain == "nlp" else 1.0))))
+            for k, (task, domain) in enumerate(TASK_DOMAINS.items()) for i, v in enumerate(draws[k % 3])]  # fmt: skip
+    return pd.DataFrame(rows, columns=["task", "domain", "unit_id", "value"])
+
+
+@pytest.mark.parametrize(("factor", "reading"), [(1.0, "no evidence"), (4.0, "higher")])
+def test_sentences_from_the_stats_step_on_data_built_with_and_without_a_difference(factor, reading) -> None:
+    values = {measure: per_unit_values(measure, factor) for measure in MEASURES}
+    table = domain_stats.domain_comparison(values, TASK_DOMAINS, n_boot=300, seed=0)
+    section = domain_section({"domain_comparison": table})
+    assert [item["reading"] for item in section["items"]] == [reading] * 4
+    for item in section["items"]:
+        for sentence in (item["sentence"], item["brief"]):
+            if reading == "no evidence":
+                assert "no evidence of a difference" in sentence
+                assert not DIFFERENCE_WORDS.search(sentence.replace("P(NLP > CV)", "")), sentence
+            else:
+                assert "NLP higher than CV" in sentence and "lower" not in sentence
+    # Every interval in the table agrees with the reading the sentences give.
+    covers = (table["ci_low"] <= table["null_value"]) & (table["null_value"] <= table["ci_high"])
+    assert covers.all() if reading == "no evidence" else not covers.any()
