@@ -238,3 +238,12 @@ def card_tag_disagreement_by_task(
     out["share_differ"] = out["n_differ"] / out["n_both"].where(out["n_both"] > 0)
     return out
 
+
+def without_cards(by_task: pd.DataFrame) -> pd.DataFrame:
+    """A disagreement-by-task table of a run that collected no card (the light API listing): every count that
+    needs the card is unknown (empty), not zero, so that no one reads "no card declares" into it."""
+    out = by_task.copy()
+    for column in ("n_card", "n_both", "n_differ", "n_card_only", "n_tags_only"):
+        out[column] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["share_differ"] = np.nan
+    return out

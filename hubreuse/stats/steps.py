@@ -60,8 +60,9 @@ def canonical_tables(matrices: Paths, domains: Mapping[str, str], source: str, a
 
 
 def reuse_tables(matrices: Paths, domains: Mapping[str, str], source: str, tables_out: Mapping[str, str],
-                 values_out: Mapping[str, str]) -> None:  # fmt: skip
-    """Reuse as a base (children, relations, card/tag disagreement), coverage, overlap and time.
+                 values_out: Mapping[str, str], cards: bool = True) -> None:  # fmt: skip
+    """Reuse as a base (children, relations, card/tag disagreement), coverage, overlap and time. Without
+    ``cards`` (the light API listing), the disagreement tables leave every count that needs a card empty.
 
     Ids are integer-coded once (:mod:`hubreuse.stats.idcodes`) and decoded in what is written: the measures join
     millions of ids, and integers join an order of magnitude faster than strings.
@@ -110,6 +111,9 @@ def reuse_tables(matrices: Paths, domains: Mapping[str, str], source: str, table
             models, model_task, mats["card_dataset"], domains, dataset_disagreement, mats["dataset_tags"], "dataset_id"
         ),
     }
+    if not cards:
+        for name in ("base_card_tag_disagreement_by_task", "dataset_card_tag_disagreement_by_task"):
+            tables[name] = base_models.without_cards(tables[name])
     for name, table in tables.items():
         write_csv(table, tables_out[name], source)
     id_columns = ("model_id", "base_model_id", "dataset_id", "unit_id")
