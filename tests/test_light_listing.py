@@ -143,3 +143,34 @@ def test_without_cards_the_disagreement_tables_leave_card_counts_empty(tmp_path:
         assert (int(row["n"]), int(row["n_tags"])) == (len(raw), tagged[prefix])
         assert {row[c] for c in ("n_card", "n_both", "n_differ", "n_card_only", "n_tags_only", "share_differ")} == {""}
         assert row["source"] == "api; declarations: tags"
+
+
+def test_api_run_with_tags_declarations_collects_light_and_labels_tables(workflow_dir: Path) -> None:
+    """Through Snakemake: ``source=api declarations=tags`` sends the light models query, keeps no card, and its
+    tables say which declarations they used."""
+    import csv
+
+    from tests.conftest import run_snakemake
+
+    tasks = 'tasks={"nlp": ["text-classification"], "cv": ["image-classification"]}'
+    targets = ["results/raw/manifest.json", "results/tables/rq1_datasets_per_model.csv",
+               "results/tables/dataset_card_tag_disagreement_by_task.csv"]  # fmt: skip
+    with FakeHub(page_size=PAGE_SIZE) as hub:
+        result = run_snakemake(workflow_dir, *targets, "--config", "source=api", "declarations=tags",
+                               f"hub_endpoint={hub.url}", tasks)  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        sent = {(path, key) for path, params in hub.queries for key, _ in params}
+    assert ("/api/models", "filter") in sent and ("/api/models", "full") not in sent
+    assert ("/api/models", "cardData") not in sent
+    raw = workflow_dir / "results" / "raw" / "models"
+    for task in ("text-classification", "image-classification"):
+        assert read_listing(raw / f"{task}.jsonl.gz") == [
+            {k: v for k, v in r.items() if k != "cardData"} for r in corpus_records(task)
+        ]  # fmt: skip
+    with open(workflow_dir / targets[1], newline="", encoding="utf-8") as handle:
+        rows = {row["task"]: row for row in csv.DictReader(handle)}
+    for task in ("text-classification", "image-classification"):
+        declaring = [r for r in corpus_records(task) if any(t.startswith("dataset:") for t in r.get("tags") or [])]
+        assert int(rows[task]["n"]) == len(declaring) and rows[task]["source"] == "api; declarations: tags"
+    with open(workflow_dir / targets[2], newline="", encoding="utf-8") as handle:
+        assert {row["n_card"] for row in csv.DictReader(handle)} == {""}
