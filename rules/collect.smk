@@ -141,6 +141,8 @@ else:
             state_dir=lambda wildcards: f"results/raw/.partial/{{kind}}/{wildcards.task}",
             # The task's log across failed sessions (Snakemake empties the job's log before each run).
             session_log="results/raw/.partial/sessions/{task}.log",
+            # declarations: tags needs no card: the light models listing (hubreuse/collect/hub_pages.py).
+            light=DECLARATIONS == "tags",
         resources:
             hub_api=1,
         log:

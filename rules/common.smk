@@ -33,7 +33,7 @@ from hubreuse.core.names import (
     table,
     values,
 )
-from hubreuse.core.settings import check_config, data_path, schema_path
+from hubreuse.core.settings import check_config, data_path, job_source, schema_path
 
 
 # One line per config problem (jsonschema's own report runs to dozens of lines), then the schema's defaults.
@@ -59,6 +59,10 @@ if workflow.is_main_process and not workflow.remote_exec:
 os.environ.setdefault("HUBREUSE_ROOT", workflow.basedir)
 
 SOURCE = SETTINGS.source
+# Where declarations come from (card or tags); the jobs after parsing receive the source with it, so every table's
+# source column says which declarations it was computed from.
+DECLARATIONS = config["declarations"]
+JOB_SOURCE = job_source(SOURCE, DECLARATIONS)
 TASKS = SETTINGS.tasks
 DOMAINS = SETTINGS.domains
 
@@ -175,6 +179,7 @@ TABLE_CATEGORIES = {
     DECLARATION_SHAPES: ("Data quality", None),
     "canonicalisation_summary": ("Data quality", None),
     "base_card_tag_disagreement_by_task": ("Data quality", None),
+    "dataset_card_tag_disagreement_by_task": ("Data quality", None),
     "rq1_canonical": ("Beyond the paper", "Canonical dataset ids"),
     "rq2_canonical": ("Beyond the paper", "Canonical dataset ids"),
     "rq3_children_per_model": ("Beyond the paper", "Reuse as a base"),

@@ -10,7 +10,8 @@ rule matrices:
     params:
         models=parsed_tables("models"),
         datasets=parsed_tables("datasets"),
-        source=SOURCE,
+        source=JOB_SOURCE,
+        declarations=DECLARATIONS,
     threads: 2
     log:
         "results/logs/matrices.log",

@@ -16,7 +16,7 @@ rule paper_tables:
         declaration_shapes=reported_table(DECLARATION_SHAPES),
     params:
         domains=DOMAINS,
-        source=SOURCE,
+        source=JOB_SOURCE,
     log:
         "results/logs/paper_tables.log",
     benchmark:
@@ -36,7 +36,7 @@ rule canonical_tables:
         edges=values(CANONICAL_VALUES),
     params:
         domains=DOMAINS,
-        source=SOURCE,
+        source=JOB_SOURCE,
     log:
         "results/logs/canonical_tables.log",
     benchmark:
@@ -56,7 +56,9 @@ rule reuse_tables:
         **values_files(REUSE_VALUES),
     params:
         domains=DOMAINS,
-        source=SOURCE,
+        source=JOB_SOURCE,
+        # The light API listing (source: api, declarations: tags) holds no card to compare the tags with.
+        cards=not (SOURCE == "api" and DECLARATIONS == "tags"),
     log:
         "results/logs/reuse_tables.log",
     benchmark:
@@ -78,7 +80,7 @@ rule concentration:
     wildcard_constraints:
         group="|".join(CONCENTRATION_GROUPS),
     params:
-        source=SOURCE,
+        source=JOB_SOURCE,
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:
@@ -117,7 +119,7 @@ rule lineage:
     output:
         **reported_tables(LINEAGE_TABLES),
     params:
-        source=SOURCE,
+        source=JOB_SOURCE,
     log:
         "results/logs/lineage.log",
     benchmark:
@@ -138,7 +140,7 @@ rule mean_intervals:
         intervals=reported_table(MEAN_INTERVALS),
     params:
         domains=DOMAINS,
-        source=SOURCE,
+        source=JOB_SOURCE,
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:
@@ -158,7 +160,7 @@ rule domain_comparison:
         comparison=reported_table(DOMAIN_COMPARISON),
     params:
         domains=DOMAINS,
-        source=SOURCE,
+        source=JOB_SOURCE,
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:

@@ -14,6 +14,7 @@ run_job(
         endpoint=snakemake.params.get("endpoint", ""),
         state_dir=snakemake.params.get("state_dir", ""),
         session_log=session_log,
+        light=snakemake.params.get("light", False),
     ),
     history=session_log or None,
 )

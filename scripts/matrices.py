@@ -11,5 +11,6 @@ run_job(
         dict(snakemake.output.items()),
         snakemake.params.source,
         snakemake.threads,
+        snakemake.params.declarations,
     ),
 )

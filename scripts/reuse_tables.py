@@ -11,5 +11,6 @@ run_job(
         snakemake.params.source,
         dict(snakemake.output.items()),
         dict(snakemake.output.items()),
+        snakemake.params.cards,
     ),
 )

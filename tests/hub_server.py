@@ -165,6 +165,8 @@ class FakeHub:
             self.requests: Counter[tuple[str, str]] = Counter()
             self.pages: Counter[tuple[str, str, int]] = Counter()
             self.served: Counter[tuple[str, str, int]] = Counter()
+            # Body bytes of the pages served whole, per (listing, task): what a listing costs on the wire.
+            self.served_bytes: Counter[tuple[str, str]] = Counter()
             self.authorizations: list[str | None] = []
             self.queries: list[tuple[str, list[tuple[str, str]]]] = []
 
@@ -380,6 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = body[: len(body) // 2]
         with hub.lock:
             hub.served[(listing, task, page)] += 1
+            hub.served_bytes[(listing, task)] += len(body)
         self._send(200, body, headers)
 
 

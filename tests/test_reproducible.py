@@ -44,6 +44,8 @@ RESAMPLING = {"concentration", "concentration_stack", "mean_intervals", "domain_
 # For each setting of the schema: a new value, and the rules whose jobs must rerun (demo source).
 CHANGES = {
     "source": ("dump", ALL_RULES - {"demo_hub"}),  # the same demo dumps, read as a user's dump
+    # Declarations are read when the matrices are built: everything from there on, and the provenance.
+    "declarations": ("tags", ALL_RULES - {"demo_hub", "index_dump", "check_dumps", "collect", "parse"}),
     "demo_models": (900, ALL_RULES),
     "demo_datasets": (150, ALL_RULES),
     "demo_seed": (7, ALL_RULES),

@@ -81,6 +81,7 @@ class _Listing:
         log: logging.Logger,
         timeout: float,
         clear: bool = True,
+        light: bool = False,
     ) -> None:
         self.kind, self.task = kind, task
         self.out_path, self.state_dir = Path(out_path), Path(state_dir)
@@ -92,7 +93,7 @@ class _Listing:
         self.clear = clear
         self.headers = build_hf_headers()
         self.scrub = Scrubber(self.headers)
-        path, params = listing_query(kind, task)
+        path, params = listing_query(kind, task, light)
         first = httpx2.URL(endpoint + path, params=params)
         self.first_url = str(first)
         self.query = {
@@ -369,6 +370,7 @@ def collect_listing(
     log: logging.Logger | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     clear: bool = True,
+    light: bool = False,
 ) -> dict[str, Any]:
     """Collect one task's full listing into ``out_path`` (gzip JSON Lines, API order, duplicates dropped).
 
@@ -383,8 +385,9 @@ def collect_listing(
     ``max_retries`` bounds transient faults (5xx, broken connections, bad bodies) per page; 429 answers do not
     count against it, they are waited out as long as this run's total wait stays within
     ``max_rate_limit_wait`` seconds (a rerun gets a fresh budget; the manifest reports the total of all runs). ``page_limit`` is a safety bound on the number of pages (exceeding it is an error, never a silent
-    cut). ``sleep`` is injectable so tests do not wait for real.
+    cut). ``sleep`` is injectable so tests do not wait for real. ``light``: the models listing without card
+    (:func:`hubreuse.collect.hub_pages.listing_query`; its checkpoint is another query's).
     """
     listing = _Listing(kind, task, Path(out_path), Path(state_dir), resolve_endpoint(endpoint), page_limit, max_retries,
-                       max_rate_limit_wait, sleep, log or logging.getLogger(__name__), timeout, clear)
+                       max_rate_limit_wait, sleep, log or logging.getLogger(__name__), timeout, clear, light)
     return listing.run()

@@ -20,15 +20,17 @@ from hubreuse.core.records import describe_id_fields, record_id
 Kind = Literal["models", "datasets"]
 
 
-def listing_query(kind: Kind, task: str) -> tuple[str, dict[str, Any]]:
+def listing_query(kind: Kind, task: str, light: bool = False) -> tuple[str, dict[str, Any]]:
     """Path and params exactly as ``HfApi.list_models(filter=task, full=True, cardData=True)`` /
-    ``HfApi.list_datasets(task_categories=task, full=True)`` build them in huggingface_hub 2.4.
+    ``HfApi.list_datasets(task_categories=task, full=True)`` build them in huggingface_hub 2.4; with ``light``
+    (``declarations: tags``) the models listing is ``HfApi.list_models(filter=task)``: no ``full``, no card, as
+    the tags it needs come in every record. The datasets listing is the same in both.
 
     The values are left as Python objects (a list for ``filter``, ``True`` for flags) so that httpx2 encodes
     them the same way it does for the client (``full=true``, lowercase, is what goes on the wire).
     """
     if kind == "models":
-        return "/api/models", {"filter": [task], "full": True, "cardData": True}
+        return "/api/models", {"filter": [task]} if light else {"filter": [task], "full": True, "cardData": True}
     if kind == "datasets":
         category = task if task.startswith("task_categories:") else f"task_categories:{task}"
         return "/api/datasets", {"filter": [category], "full": True}

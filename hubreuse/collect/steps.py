@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hubreuse.core.io import write_json
-from hubreuse.core.settings import config_digest, source_label
+from hubreuse.core.settings import config_digest, job_source, source_label
 
 
 def demo_hub(domains: Mapping[str, str], n_models: int, n_datasets: int, seed: int, models_out: str,
@@ -120,7 +120,8 @@ def raw_manifest(listing_manifests: Sequence[str], index_manifests: Sequence[str
     source = config["source"]
     manifest = {
         "source": source,
-        "source_label": source_label(source),
+        "declarations": config.get("declarations", "card"),
+        "source_label": source_label(job_source(source, config.get("declarations", "card"))),
         "synthetic": source == "demo",
         "started_at": min((item["started_at"] for item in listings), default=None),
         "finished_at": max((item["finished_at"] for item in listings), default=None),

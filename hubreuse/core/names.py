@@ -7,7 +7,11 @@ the report finds its tables by the same names. It imports nothing, so Snakemake'
 from __future__ import annotations
 
 KINDS = ("models", "datasets")
-MATRIX_NAMES = ("models", "model_task", "datasets", "dataset_task", "model_dataset", "model_base")
+# model_dataset and model_base hold the configured declarations (card or tags); card_dataset and card_base always
+# the card's, for the card/tag disagreement tables (in card mode the same edges).
+MATRIX_NAMES = (
+    "models", "model_task", "datasets", "dataset_task", "model_dataset", "model_base", "card_dataset", "card_base",
+)  # fmt: skip
 
 # The paper's measures: short key -> table name (results/tables/<name>.csv).
 PAPER_TABLES = {"rq1": "rq1_datasets_per_model", "rq2": "rq2_models_per_dataset", "rq3": "rq3_base_models_per_model"}
@@ -15,7 +19,7 @@ DECLARATION_SHAPES = "declaration_shapes"
 CANONICAL_TABLES = ("rq1_canonical", "rq2_canonical", "canonicalisation_summary")
 REUSE_TABLES = (
     "rq3_children_per_model", "coverage", "domain_measures_distinct", "task_overlap", "declarations_by_month",
-    "dataset_time_to_first_reuse_by_task", "base_card_tag_disagreement_by_task",
+    "dataset_time_to_first_reuse_by_task", "base_card_tag_disagreement_by_task", "dataset_card_tag_disagreement_by_task",
 )  # fmt: skip
 LINEAGE_TABLES = ("lineage_summary", "lineage_roots", "lineage_depth", "lineage_families", "lineage_cycles")
 CONCENTRATION_TABLES = ("concentration", "heavy_tail")
@@ -27,7 +31,10 @@ DOMAIN_COMPARISON = "domain_comparison"
 
 # Per-unit values (results/stats/<name>.parquet) written by the stats jobs.
 PAPER_VALUES = {key: f"{key}_values" for key in PAPER_TABLES}
-REUSE_VALUES = ("base_relations", "base_card_tag_disagreement", "dataset_time_to_first_reuse", "children_values")
+REUSE_VALUES = (
+    "base_relations", "base_card_tag_disagreement", "dataset_card_tag_disagreement", "dataset_time_to_first_reuse",
+    "children_values",
+)  # fmt: skip
 CANONICAL_VALUES = "canonical_dataset_edges"
 LORENZ = "lorenz"
 

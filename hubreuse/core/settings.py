@@ -123,6 +123,20 @@ def config_digest(config: dict[str, Any]) -> str:
     return hashlib.sha256(canonical).hexdigest()[:16]
 
 
+DECLARATIONS = ("card", "tags")
+TAGS_SUFFIX = "; declarations: tags"
+
+
+def job_source(source: str, declarations: str = "card") -> str:
+    """The source as the jobs after collection receive it: with ``declarations: tags`` it says so, so that every
+    table's ``source`` column and every Parquet file's metadata name the declarations they were computed from.
+
+    Card mode (the paper's definitions) keeps the bare source name: default outputs stay as they were.
+    """
+    return source if declarations == "card" else f"{source}{TAGS_SUFFIX}"
+
+
 def source_label(source: str) -> str:
-    """How outputs name their source; demo data always says it is synthetic."""
-    return "demo (SYNTHETIC data)" if source == "demo" else source
+    """How outputs name their source (a :func:`job_source` string); demo data always says it is synthetic."""
+    name, suffix = (source[: -len(TAGS_SUFFIX)], TAGS_SUFFIX) if source.endswith(TAGS_SUFFIX) else (source, "")
+    return ("demo (SYNTHETIC data)" if name == "demo" else name) + suffix

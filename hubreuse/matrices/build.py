@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from hubreuse.core.declarations import tag_declarations
 from hubreuse.core.errors import InputError
 from hubreuse.core.io import atomic_path
 from hubreuse.parse.tables import read_parsed
@@ -70,6 +71,22 @@ def string_edges(table: pa.Table, id_column: str, list_column: str, target: str)
     )
 
 
+def with_tag_declarations(models: pa.Table) -> pa.Table:
+    """``models`` with its ``datasets`` and ``base_model`` lists read from its tags (``declarations: tags``).
+
+    The card's lists are replaced, so every measure downstream reads the tags' declarations through the same
+    columns and edge lists; the card's shapes stay (they describe the cards, see declaration_shapes). One Python
+    call per model (:func:`hubreuse.core.declarations.tag_declarations`): simple enough to test against the
+    definition, and a few seconds for the whole Hub.
+    """
+    pairs = [tag_declarations(tags) for tags in models.column("tags").to_pylist()]
+    lists = models.schema.field("datasets").type
+    for name, position in (("datasets", 0), ("base_model", 1)):
+        column = pa.array([pair[position] for pair in pairs], lists)
+        models = models.set_column(models.schema.get_field_index(name), pa.field(name, lists), column)
+    return models
+
+
 def check_some_model(model_tables: Mapping[str, pa.Table]) -> None:
     """Stop when the configured tasks together have no model: every measure would be zero or empty.
 
@@ -85,8 +102,9 @@ def check_some_model(model_tables: Mapping[str, pa.Table]) -> None:
 
 
 def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, str],
-                   threads: int = 1) -> dict[str, pa.Table]:  # fmt: skip
-    """All matrices from the per-task parsed tables (see ``MATRIX_NAMES``).
+                   threads: int = 1, declarations: str = "card") -> dict[str, pa.Table]:  # fmt: skip
+    """All matrices from the per-task parsed tables (see ``MATRIX_NAMES``); declarations from the cards or, with
+    ``declarations="tags"``, from the Hub's tags (:func:`with_tag_declarations`).
 
     Arrow's group-bys run on its thread pool: each result is either sorted afterwards or a minimum row number,
     so the thread count cannot change what is written.
@@ -95,6 +113,10 @@ def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, s
     check_some_model(model_tables)
     dataset_tables = read_per_task(dataset_paths, "datasets", threads)
     models = first_per_key(pa.concat_tables(model_tables.values()), "model_id")
+    card_dataset = string_edges(models, "model_id", "datasets", "dataset_id")
+    card_base = string_edges(models, "model_id", "base_model", "base_model_id")
+    if declarations == "tags":
+        models = with_tag_declarations(models)
     models = models.append_column("datasets_n", entry_count(models.column("datasets")))
     models = models.append_column("base_model_n", entry_count(models.column("base_model")))
     datasets = first_per_key(pa.concat_tables(dataset_tables.values()), "dataset_id")
@@ -103,8 +125,12 @@ def build_matrices(model_paths: Mapping[str, str], dataset_paths: Mapping[str, s
         "model_task": task_memberships(model_tables, "model_id", threads),
         "datasets": datasets,
         "dataset_task": task_memberships(dataset_tables, "dataset_id", threads),
-        "model_dataset": string_edges(models, "model_id", "datasets", "dataset_id"),
-        "model_base": string_edges(models, "model_id", "base_model", "base_model_id"),
+        "model_dataset": card_dataset if declarations == "card" else string_edges(models, "model_id", "datasets",
+                                                                                  "dataset_id"),
+        "model_base": card_base if declarations == "card" else string_edges(models, "model_id", "base_model",
+                                                                            "base_model_id"),
+        "card_dataset": card_dataset,
+        "card_base": card_base,
     }
 
 

@@ -71,6 +71,23 @@ def base_tag_edges(model_ids: pa.Array | pa.ChunkedArray, tags: pa.Array | pa.Ch
     return edges.drop_duplicates().reset_index(drop=True)
 
 
+def dataset_tag_edges(model_ids: pa.Array | pa.ChunkedArray, tags: pa.Array | pa.ChunkedArray) -> pd.DataFrame:
+    """Every ``dataset:<id>`` tag as an edge (model_id, dataset_id), distinct; the id kept as written."""
+    if isinstance(tags, pa.ChunkedArray):
+        tags = tags.combine_chunks()
+    if isinstance(model_ids, pa.ChunkedArray):
+        model_ids = model_ids.combine_chunks()
+    flat = pc.list_flatten(tags)
+    mask = pc.fill_null(pc.starts_with(flat, "dataset:"), False)
+    edges = pd.DataFrame(
+        {
+            "model_id": pc.take(model_ids, pc.list_parent_indices(tags).filter(mask)).to_pandas(),
+            "dataset_id": pc.utf8_slice_codeunits(flat.filter(mask), len("dataset:")).to_pandas(),
+        }
+    )
+    return edges.drop_duplicates().reset_index(drop=True)
+
+
 def tag_edges_of(models: pd.DataFrame) -> pd.DataFrame:
     """:func:`base_tag_edges` of a models table that holds a ``tags`` column."""
     return base_tag_edges(pa.array(models["model_id"], pa.string()), pa.array(models["tags"], pa.list_(pa.string())))
@@ -128,10 +145,11 @@ def children_per_model(
     return out
 
 
-def _tag_bases(models: pd.DataFrame, tag_edges: pd.DataFrame | None = None) -> pd.DataFrame:
-    """(model_id, base_model_id) from every base_model tag, plain or typed."""
+def _tag_bases(models: pd.DataFrame, tag_edges: pd.DataFrame | None = None, column: str = "base_model_id",
+               ) -> pd.DataFrame:  # fmt: skip
+    """(model_id, base_model_id) from every base_model tag, plain or typed (or the ``column`` of ``tag_edges``)."""
     edges = tag_edges_of(models) if tag_edges is None else tag_edges
-    return edges[["model_id", "base_model_id"]].drop_duplicates()
+    return edges[["model_id", column]].drop_duplicates()
 
 
 def join_sorted_groups(frame: pd.DataFrame, key: str, column: str, sep: str = ";") -> pd.Series:
@@ -155,20 +173,22 @@ def join_sorted_groups(frame: pd.DataFrame, key: str, column: str, sep: str = ";
 
 def card_tag_disagreement(
     models: pd.DataFrame, model_base: pd.DataFrame, tag_edges: pd.DataFrame | None = None,
-    decode: Callable[[pd.Series], pd.Series] | None = None,
+    decode: Callable[[pd.Series], pd.Series] | None = None, column: str = "base_model_id", what: str = "bases",
 ) -> pd.DataFrame:
-    """``results/tables/base_card_tag_disagreement.csv``: models whose card base_model set differs from the set of
-    ids in their ``base_model:`` tags (renamed bases, bases the Hub did not resolve...).
+    """``results/stats/base_card_tag_disagreement.parquet``: models whose card base_model set differs from the set
+    of ids in their ``base_model:`` tags (renamed bases, bases the Hub did not resolve...). With
+    ``column="dataset_id"``, ``what="datasets"``, card dataset edges and ``dataset:`` tag edges (``tag_edges``, from
+    :func:`dataset_tag_edges`): the same comparison for datasets.
 
     Columns: model_id, status ("differ": both present and different; "card_only": card declares, no tag; "tags_only":
-    tags, no string card entry), card_bases, tag_bases (";"-joined, sorted), n_card, n_tags, n_common.
+    tags, no string card entry), card_<what>, tag_<what> (";"-joined, sorted), n_card, n_tags, n_common.
     ``decode`` turns id codes back into strings for the joined lists, when ids are integer codes (sorted like
     the strings, see :mod:`hubreuse.stats.idcodes`).
     """
-    card = model_base[["model_id", "base_model_id"]].dropna().drop_duplicates()
+    card = model_base[["model_id", column]].dropna().drop_duplicates()
     card = card[isin_ids(card["model_id"], models["model_id"])]
-    tag = _tag_bases(models, tag_edges)
-    both = card.merge(tag, on=["model_id", "base_model_id"], how="outer", indicator=True)
+    tag = _tag_bases(models, tag_edges, column)
+    both = card.merge(tag, on=["model_id", column], how="outer", indicator=True)
     flags = (
         both.groupby(["model_id", "_merge"], observed=False, sort=False).size().unstack(fill_value=0)
         .reindex(columns=["both", "left_only", "right_only"], fill_value=0)
@@ -180,28 +200,33 @@ def card_tag_disagreement(
     bad["n_tags"] = bad["n_common"] + bad["n_tags_only"]
     bad["status"] = np.where(bad["n_tags"] == 0, "card_only", np.where(bad["n_card"] == 0, "tags_only", "differ"))
     ids = bad.index
-    sub_card = card[isin_ids(card["model_id"], ids)].sort_values(["model_id", "base_model_id"])
-    sub_tag = tag[isin_ids(tag["model_id"], ids)].sort_values(["model_id", "base_model_id"])
+    sub_card = card[isin_ids(card["model_id"], ids)].sort_values(["model_id", column])
+    sub_tag = tag[isin_ids(tag["model_id"], ids)].sort_values(["model_id", column])
     if decode is not None:
-        sub_card = sub_card.assign(base_model_id=decode(sub_card["base_model_id"]).to_numpy())
-        sub_tag = sub_tag.assign(base_model_id=decode(sub_tag["base_model_id"]).to_numpy())
-    bad["card_bases"] = join_sorted_groups(sub_card, "model_id", "base_model_id").reindex(ids).fillna("")
-    bad["tag_bases"] = join_sorted_groups(sub_tag, "model_id", "base_model_id").reindex(ids).fillna("")
+        sub_card = sub_card.assign(**{column: decode(sub_card[column]).to_numpy()})
+        sub_tag = sub_tag.assign(**{column: decode(sub_tag[column]).to_numpy()})
+    bad[f"card_{what}"] = join_sorted_groups(sub_card, "model_id", column).reindex(ids).fillna("")
+    bad[f"tag_{what}"] = join_sorted_groups(sub_tag, "model_id", column).reindex(ids).fillna("")
     out = bad.reset_index().rename(columns={"index": "model_id"})
-    return out[["model_id", "status", "card_bases", "tag_bases", "n_card", "n_tags", "n_common"]].reset_index(drop=True)
+    columns = ["model_id", "status", f"card_{what}", f"tag_{what}", "n_card", "n_tags", "n_common"]
+    return out[columns].reset_index(drop=True)
 
 
 def card_tag_disagreement_by_task(
     models: pd.DataFrame, model_task: pd.DataFrame, model_base: pd.DataFrame, domains: dict[str, str],
-    disagreement: pd.DataFrame | None = None, tag_edges: pd.DataFrame | None = None,
+    disagreement: pd.DataFrame | None = None, tag_edges: pd.DataFrame | None = None, column: str = "base_model_id",
 ) -> pd.DataFrame:
     """``results/tables/base_card_tag_disagreement_by_task.csv``: per task, models with a card base, with base tags,
-    with both, and how many of each status; share_differ = differ / models with both."""
-    dis = card_tag_disagreement(models, model_base, tag_edges) if disagreement is None else disagreement
+    with both, and how many of each status; share_differ = differ / models with both. With
+    ``column="dataset_id"`` (card dataset edges, ``dataset:`` tag edges): ``dataset_card_tag_disagreement_by_task``.
+    """
+    if disagreement is None:
+        disagreement = card_tag_disagreement(models, model_base, tag_edges, column=column)
+    dis = disagreement
     members = task_members(model_task, domains)
     members = members[isin_ids(members["model_id"], models["model_id"])]
     has_card = isin_ids(members["model_id"], model_base["model_id"])
-    has_tag = isin_ids(members["model_id"], _tag_bases(models, tag_edges)["model_id"])
+    has_tag = isin_ids(members["model_id"], _tag_bases(models, tag_edges, column)["model_id"])
     status = members["model_id"].map(dis.set_index("model_id")["status"])
     frame = members.assign(card=has_card, tags=has_tag, both=has_card & has_tag,
                            differ=status.eq("differ"), card_only=status.eq("card_only"),
@@ -211,4 +236,14 @@ def card_tag_disagreement_by_task(
     agg = agg.rename(columns={c: f"n_{c}" for c in agg.columns if c != "n"})
     out = complete_tasks(agg, domains)
     out["share_differ"] = out["n_differ"] / out["n_both"].where(out["n_both"] > 0)
+    return out
+
+
+def without_cards(by_task: pd.DataFrame) -> pd.DataFrame:
+    """A disagreement-by-task table of a run that collected no card (the light API listing): every count that
+    needs the card is unknown (empty), not zero, so that no one reads "no card declares" into it."""
+    out = by_task.copy()
+    for column in ("n_card", "n_both", "n_differ", "n_card_only", "n_tags_only"):
+        out[column] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["share_differ"] = np.nan
     return out

@@ -95,6 +95,8 @@ MATRIX_ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "model_task": ("model_id",),
     "model_base": ("model_id", "base_model_id"),
     "model_dataset": ("model_id", "dataset_id"),
+    "card_base": ("model_id", "base_model_id"),
+    "card_dataset": ("model_id", "dataset_id"),
     "datasets": ("dataset_id",),
     "dataset_task": ("dataset_id",),
 }

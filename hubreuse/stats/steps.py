@@ -60,8 +60,9 @@ def canonical_tables(matrices: Paths, domains: Mapping[str, str], source: str, a
 
 
 def reuse_tables(matrices: Paths, domains: Mapping[str, str], source: str, tables_out: Mapping[str, str],
-                 values_out: Mapping[str, str]) -> None:  # fmt: skip
-    """Reuse as a base (children, relations, card/tag disagreement), coverage, overlap and time.
+                 values_out: Mapping[str, str], cards: bool = True) -> None:  # fmt: skip
+    """Reuse as a base (children, relations, card/tag disagreement), coverage, overlap and time. Without
+    ``cards`` (the light API listing), the disagreement tables leave every count that needs a card empty.
 
     Ids are integer-coded once (:mod:`hubreuse.stats.idcodes`) and decoded in what is written: the measures join
     millions of ids, and integers join an order of magnitude faster than strings.
@@ -71,17 +72,24 @@ def reuse_tables(matrices: Paths, domains: Mapping[str, str], source: str, table
     from hubreuse.stats import base_models, reuse
     from hubreuse.stats.idcodes import encode_tables
 
-    mats = load_matrices(matrices, ("model_task", "datasets", "dataset_task", "model_dataset", "model_base"))
-    # Tags stay in Arrow (only their base_model edges are needed); the models file is read once.
+    mats = load_matrices(matrices, ("model_task", "datasets", "dataset_task", "model_dataset", "model_base",
+                                    "card_dataset", "card_base"))  # fmt: skip
+    # Tags stay in Arrow (only their base_model and dataset edges are needed); the models file is read once.
     models_table = pq.read_table(matrices["models"])
     mats["tag_edges"] = base_models.base_tag_edges(models_table.column("model_id"), models_table.column("tags"))
+    mats["dataset_tags"] = base_models.dataset_tag_edges(models_table.column("model_id"), models_table.column("tags"))
     mats["models"] = models_table.drop_columns(["tags"]).to_pandas()
     del models_table
-    mats, ids = encode_tables(mats, extra={"tag_edges": ["model_id", "base_model_id"]})
+    mats, ids = encode_tables(mats, extra={"tag_edges": ["model_id", "base_model_id"],
+                                           "dataset_tags": ["model_id", "dataset_id"]})  # fmt: skip
     models, model_task, model_base, tag_edges = mats["models"], mats["model_task"], mats["model_base"], mats["tag_edges"]
     domains = dict(domains)
     relations = base_models.base_relations(models, tag_edges)
-    disagreement = base_models.card_tag_disagreement(models, model_base, tag_edges, decode=ids.decode)
+    # Card against tags whatever the declarations: the card edges (card_base, card_dataset) and the tags' own.
+    disagreement = base_models.card_tag_disagreement(models, mats["card_base"], tag_edges, decode=ids.decode)
+    dataset_disagreement = base_models.card_tag_disagreement(
+        models, mats["card_dataset"], mats["dataset_tags"], decode=ids.decode, column="dataset_id", what="datasets"
+    )
     first_reuse = reuse.dataset_time_to_first_reuse(mats["datasets"], mats["model_dataset"], models)
     children = base_models.children_per_model_values(models, model_task, model_base, domains)
     tables = {
@@ -97,13 +105,20 @@ def reuse_tables(matrices: Paths, domains: Mapping[str, str], source: str, table
             first_reuse, mats["dataset_task"], domains
         ),
         "base_card_tag_disagreement_by_task": base_models.card_tag_disagreement_by_task(
-            models, model_task, model_base, domains, disagreement, tag_edges
+            models, model_task, mats["card_base"], domains, disagreement, tag_edges
+        ),
+        "dataset_card_tag_disagreement_by_task": base_models.card_tag_disagreement_by_task(
+            models, model_task, mats["card_dataset"], domains, dataset_disagreement, mats["dataset_tags"], "dataset_id"
         ),
     }
+    if not cards:
+        for name in ("base_card_tag_disagreement_by_task", "dataset_card_tag_disagreement_by_task"):
+            tables[name] = base_models.without_cards(tables[name])
     for name, table in tables.items():
         write_csv(table, tables_out[name], source)
     id_columns = ("model_id", "base_model_id", "dataset_id", "unit_id")
     values = {"base_relations": relations, "base_card_tag_disagreement": disagreement,
+              "dataset_card_tag_disagreement": dataset_disagreement,
               "dataset_time_to_first_reuse": first_reuse, "children_values": children}  # fmt: skip
     for name, frame in values.items():
         write_values(ids.decode_frame(frame, id_columns), values_out[name], source)
