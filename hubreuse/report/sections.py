@@ -284,8 +284,11 @@ def beyond_section(tables: Mapping[str, pd.DataFrame], book: FigureBook,
     else:
         fig = book.absent("children_means", "Children per model: means with 95% intervals")
     disagreement = t("base_card_tag_disagreement_by_task")
+    dataset_disagreement = t("dataset_card_tag_disagreement_by_task")
     out["base"] = {"children": rows(task_order(children, tasks)) if children is not None else None, "figure": fig,
-                   "disagreement": rows(task_order(disagreement, tasks)) if disagreement is not None else None}  # fmt: skip
+                   "disagreement": rows(task_order(disagreement, tasks)) if disagreement is not None else None,
+                   "dataset_disagreement": (rows(task_order(dataset_disagreement, tasks))
+                                            if dataset_disagreement is not None else None)}  # fmt: skip
     # Coverage.
     coverage, distinct, overlap = t("coverage"), t("domain_measures_distinct"), t("task_overlap")
     top_overlap = None
