@@ -19,7 +19,7 @@ from hubreuse.collect.hub_api import collect_listing
 from hubreuse.collect.hub_pages import listing_query
 from hubreuse.matrices.build import build_matrices
 from hubreuse.parse.listing import parse_listing
-from tests.conftest import shared_path
+from tests.test_hub_api import expected  # the task's raw corpus records, first per id
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hub_server import FakeHub  # noqa: E402
@@ -27,19 +27,6 @@ from hub_server import FakeHub  # noqa: E402
 # Tasks with many models in the corpora, with and without cards; pages of 100 records as the fake Hub serves them.
 TASKS = ("text-classification", "image-classification")
 PAGE_SIZE = 100
-
-
-def corpus_records(task: str) -> list[dict]:
-    """The task's model records from the raw corpora, first record per id, in corpus order."""
-    out, seen = [], set()
-    for name in ("hub2022-models.jsonl.gz", "lineage2025-models.jsonl.gz"):
-        with gzip.open(shared_path(f"corpora/{name}"), "rt", encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                if task in (record.get("tags") or []) and record["id"] not in seen:
-                    seen.add(record["id"])
-                    out.append(record)
-    return out
 
 
 def read_listing(path: Path) -> list[dict]:
@@ -70,7 +57,7 @@ def test_light_listing_has_the_same_records_and_tags_in_fewer_bytes(tmp_path: Pa
                 sent = {key for _, params in hub.queries for key, _ in params}
                 assert ("full" in sent, "cardData" in sent) == (not light, not light)
     for task in TASKS:
-        raw = corpus_records(task)
+        raw = expected("models", task)
         full, full_pages, full_bytes, _ = measured[task, False]
         light, light_pages, light_bytes, _ = measured[task, True]
         assert full == raw
@@ -131,7 +118,7 @@ def test_without_cards_the_disagreement_tables_leave_card_counts_empty(tmp_path:
     out = {name: str(tmp_path / f"{name}.csv") for name in REUSE_TABLES}
     reuse_tables(paths, {task: "nlp"}, "api; declarations: tags", out,
                  {name: str(tmp_path / f"{name}.parquet") for name in REUSE_VALUES}, cards=False)  # fmt: skip
-    raw = corpus_records(task)
+    raw = expected("models", task)
     tagged = {
         "dataset": sum(any(t.startswith("dataset:") for t in r.get("tags") or []) for r in raw),
         "base": sum(any(t.startswith("base_model:") for t in r.get("tags") or []) for r in raw),
@@ -165,12 +152,12 @@ def test_api_run_with_tags_declarations_collects_light_and_labels_tables(workflo
     raw = workflow_dir / "results" / "raw" / "models"
     for task in ("text-classification", "image-classification"):
         assert read_listing(raw / f"{task}.jsonl.gz") == [
-            {k: v for k, v in r.items() if k != "cardData"} for r in corpus_records(task)
+            {k: v for k, v in r.items() if k != "cardData"} for r in expected("models", task)
         ]  # fmt: skip
     with open(workflow_dir / targets[1], newline="", encoding="utf-8") as handle:
         rows = {row["task"]: row for row in csv.DictReader(handle)}
     for task in ("text-classification", "image-classification"):
-        declaring = [r for r in corpus_records(task) if any(t.startswith("dataset:") for t in r.get("tags") or [])]
+        declaring = [r for r in expected("models", task) if any(t.startswith("dataset:") for t in r.get("tags") or [])]
         assert int(rows[task]["n"]) == len(declaring) and rows[task]["source"] == "api; declarations: tags"
     with open(workflow_dir / targets[2], newline="", encoding="utf-8") as handle:
         assert {row["n_card"] for row in csv.DictReader(handle)} == {""}
