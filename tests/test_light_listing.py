@@ -14,12 +14,14 @@ import sys
 from pathlib import Path
 
 import pyarrow.compute as pc
+import pytest
 
 from hubreuse.collect.hub_api import collect_listing
 from hubreuse.collect.hub_pages import listing_query
 from hubreuse.matrices.build import build_matrices
 from hubreuse.parse.listing import parse_listing
-from tests.test_hub_api import expected  # the task's raw corpus records, first per id
+from tests.conftest import shared_path
+from tests.test_hub_api import DATASET_FILES, MODEL_FILES, expected  # expected: raw corpus records
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hub_server import FakeHub  # noqa: E402
@@ -34,6 +36,13 @@ def read_listing(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle]
 
 
+@pytest.fixture
+def corpora() -> None:
+    """The fake Hub serves ../shared/corpora: missing, these tests skip with the path (and fail in CI)."""
+    for name in (*MODEL_FILES, *DATASET_FILES):
+        shared_path(f"corpora/{name}")
+
+
 def test_light_query_is_the_plain_listing() -> None:
     assert listing_query("models", "translation", light=True) == ("/api/models", {"filter": ["translation"]})
     assert listing_query("models", "translation") == (
@@ -42,7 +51,7 @@ def test_light_query_is_the_plain_listing() -> None:
     assert listing_query("datasets", "translation", light=True) == listing_query("datasets", "translation")
 
 
-def test_light_listing_has_the_same_records_and_tags_in_fewer_bytes(tmp_path: Path) -> None:
+def test_light_listing_has_the_same_records_and_tags_in_fewer_bytes(tmp_path: Path, corpora: None) -> None:
     measured = {}
     with FakeHub(page_size=PAGE_SIZE) as hub:
         for task in TASKS:
@@ -69,7 +78,7 @@ def test_light_listing_has_the_same_records_and_tags_in_fewer_bytes(tmp_path: Pa
               f"light {light_bytes / len(raw):.0f} ({light_bytes / full_bytes:.1%})")
 
 
-def test_tag_declarations_of_the_light_listing_equal_those_of_the_full_one(tmp_path: Path) -> None:
+def test_tag_declarations_of_the_light_listing_equal_those_of_the_full_one(tmp_path: Path, corpora: None) -> None:
     with FakeHub(page_size=PAGE_SIZE) as hub:
         tables = {}
         for light in (False, True):
@@ -96,7 +105,7 @@ def test_tag_declarations_of_the_light_listing_equal_those_of_the_full_one(tmp_p
     assert set(light.column("datasets_shape").to_pylist()) == {"absent"}
 
 
-def test_without_cards_the_disagreement_tables_leave_card_counts_empty(tmp_path: Path) -> None:
+def test_without_cards_the_disagreement_tables_leave_card_counts_empty(tmp_path: Path, corpora: None) -> None:
     """The light listing has no card: the disagreement tables count the models with tags and leave the rest empty."""
     import csv
 
@@ -132,7 +141,7 @@ def test_without_cards_the_disagreement_tables_leave_card_counts_empty(tmp_path:
         assert row["source"] == "api; declarations: tags"
 
 
-def test_api_run_with_tags_declarations_collects_light_and_labels_tables(workflow_dir: Path) -> None:
+def test_api_run_with_tags_declarations_collects_light_and_labels_tables(workflow_dir: Path, corpora: None) -> None:
     """Through Snakemake: ``source=api declarations=tags`` sends the light models query, keeps no card, and its
     tables say which declarations they used."""
     import csv
