@@ -20,7 +20,8 @@ import yaml
 from hubreuse.core.errors import InputError
 
 SOURCES = ("demo", "dump", "api", "hubstats")
-DOMAINS = ("nlp", "cv")
+# The modalities of the Hub's task taxonomy (hubreuse/data/task_domains.csv), in the order tables list them.
+DOMAINS = ("nlp", "cv", "audio", "multimodal", "tabular", "rl", "other")
 # Hub task tags are plain words joined by hyphens (``text2text-generation``); no ``:``, ``/`` or spaces,
 # which would change what a tag filter matches.
 TASK_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -95,7 +96,7 @@ def check_config(config: dict[str, Any]) -> Settings:
             domains[task] = domain
     unknown = set(tasks) - set(DOMAINS)
     if unknown:
-        raise InputError("config: tasks", f"unknown domain(s) {sorted(unknown)}; expected nlp and cv")
+        raise InputError("config: tasks", f"unknown domain(s) {sorted(unknown)}; expected some of {', '.join(DOMAINS)}")
     if not domains:
         raise InputError("config: tasks", "no task configured")
     models_dump = str(config.get("models_dump") or "")
