@@ -5,6 +5,7 @@ Usage::
     python benchmarks/run.py --scale paper          # ~480,000 models, 38,000 datasets over the 30 tasks
     python benchmarks/run.py --scale full           # 3,000,000 models, 700,000 datasets
     python benchmarks/run.py --scale paper --baseline   # also time the paper's RQ2 algorithm
+    python benchmarks/run.py --scale paper --declarations tags   # declarations from the Hub's tags
 
 For each scale it generates the demo Hub and collects the per-task listings (not timed: collection), then runs
 the post-collection stages (parse, matrices, stats, report) in one ``snakemake --cores 2`` invocation, as a user
@@ -237,9 +238,12 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--reuse-collection", action="store_true",
                         help="keep the workdir's collected listings from an earlier run at the same scale")
+    parser.add_argument("--declarations", choices=("card", "tags"), default="card",
+                        help="where declarations come from (config key declarations; default card)")
     args = parser.parse_args()
     n_models, n_datasets = SCALES[args.scale]
-    workdir = args.workdir or Path(f"/tmp/hubreuse-bench-{args.scale}")
+    suffix = "" if args.declarations == "card" else f"-{args.declarations}"
+    workdir = args.workdir or Path(f"/tmp/hubreuse-bench-{args.scale}{suffix}")
     workdir.mkdir(parents=True, exist_ok=True)
     for name in WORKFLOW_FILES:
         source, target = REPO / name, workdir / name
@@ -248,7 +252,7 @@ def main() -> None:
         shutil.copytree(source, target) if source.is_dir() else shutil.copy2(source, target)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     smk = [sys.executable, "-m", "snakemake", "--cores", str(args.cores), "--config",
-           f"demo_models={n_models}", f"demo_datasets={n_datasets}"]  # fmt: skip
+           f"demo_models={n_models}", f"demo_datasets={n_datasets}", f"declarations={args.declarations}"]  # fmt: skip
 
     print(f"[{args.scale}] generating and collecting {n_models:,} models / {n_datasets:,} datasets (not timed)")
     collect_wall, collect_meter = 0.0, None
@@ -278,6 +282,7 @@ def main() -> None:
     print(f"  snakemake start-up, DAG and scheduling {overhead:.1f} s")
     result = {
         "scale": args.scale,
+        "declarations": args.declarations,
         "models": n_models,
         "datasets": n_datasets,
         "raw_records": records,
