@@ -8,7 +8,8 @@ if SOURCE == "demo":
             datasets="results/demo/datasets.jsonl.gz",
             manifest="results/demo/manifest.json",
         params:
-            domains=DOMAINS,
+            domains=demo_domains(),
+            **({"every_task": True} if TASKS_ALL else {}),
             models=config["demo_models"],
             datasets=config["demo_datasets"],
             seed=config["demo_seed"],
@@ -76,7 +77,7 @@ if SOURCE in ("demo", "dump", "hubstats"):
         params:
             label=lambda wildcards: f"{wildcards.kind}_dump",
             source=SOURCE,
-            tasks=TASKS,
+            tasks=index_tasks(),
             # The dump's content, not its mtime, decides whether everything downstream is stale.
             identity=lambda wildcards: dump_identity(wildcards.kind),
         log:
@@ -95,7 +96,7 @@ if SOURCE in ("demo", "dump", "hubstats"):
         output:
             "results/interim/dumps_check.json",
         params:
-            tasks=TASKS,
+            tasks=index_tasks(),
         log:
             "results/logs/check_dumps.log",
         benchmark:
@@ -125,7 +126,55 @@ if SOURCE in ("demo", "dump", "hubstats"):
         script:
             "../scripts/collect.py"
 
-else:
+if TASKS_ALL and SOURCE != "api":
+
+    # tasks: all: the snapshot's tasks are the distinct pipeline tags of its models (hubreuse/collect/tasks.py),
+    # known before the per-task fan-out: the collect, parse and later jobs are planned from this checkpoint's list.
+    checkpoint task_list:
+        input:
+            dumps_check="results/interim/dumps_check.json",
+            models_index="results/interim/models_index.parquet",
+            models_index_manifest="results/interim/models_index.json",
+        output:
+            tasks=TASK_LIST,
+            summary="results/interim/task_list.json",
+        params:
+            source=SOURCE,
+            label=f"models_dump {dump_path('models')}",
+        log:
+            "results/logs/task_list.log",
+        benchmark:
+            "results/benchmarks/task_list.tsv"
+        conda:
+            "../envs/hubreuse.yaml"
+        script:
+            "../scripts/task_list.py"
+
+
+if SOURCE == "api":
+
+    if TASKS_ALL:
+
+        # tasks: all with source: api: the Hub's task list (GET /api/tasks), fetched where the network is.
+        localrules:
+            task_list,
+
+        checkpoint task_list:
+            output:
+                tasks=TASK_LIST,
+                summary="results/interim/task_list.json",
+            params:
+                source=SOURCE,
+                label="api/tasks",
+                endpoint=config["hub_endpoint"],
+            log:
+                "results/logs/task_list.log",
+            benchmark:
+                "results/benchmarks/task_list.tsv"
+            conda:
+                "../envs/hubreuse.yaml"
+            script:
+                "../scripts/task_list.py"
 
     # Live API collection needs the network, which cluster compute nodes often lack: it runs on the
     # submit node (local jobs still count against the global hub_api bound set in the profiles).
@@ -157,13 +206,14 @@ else:
 
 rule raw_manifest:
     input:
-        listings=listing_manifests(),
+        listings=lambda wildcards: listing_manifests(),
         indexes=index_manifests(),
+        **task_list_input(),
     output:
         "results/raw/manifest.json",
     params:
         config=config,
-        domains=DOMAINS,
+        domains=lambda wildcards: domains(),
     log:
         "results/logs/raw_manifest.log",
     benchmark:

@@ -33,7 +33,8 @@ from hubreuse.core.names import (
     table,
     values,
 )
-from hubreuse.core.settings import check_config, data_path, job_source, schema_path
+from hubreuse.collect.tasks import read_task_list
+from hubreuse.core.settings import TASK_PATTERN, check_config, data_path, job_source, schema_path, task_taxonomy
 
 
 # One line per config problem (jsonschema's own report runs to dozens of lines), then the schema's defaults.
@@ -63,12 +64,48 @@ SOURCE = SETTINGS.source
 # source column says which declarations it was computed from.
 DECLARATIONS = config["declarations"]
 JOB_SOURCE = job_source(SOURCE, DECLARATIONS)
-TASKS = SETTINGS.tasks
-DOMAINS = SETTINGS.domains
+# tasks: all: the tasks are those of the snapshot, known once the task_list checkpoint has run (rules/collect.smk).
+TASKS_ALL = SETTINGS.all_tasks
+TASK_LIST = "results/interim/task_list.csv"
+
+
+def domains():
+    """Each task's domain, in table order: the configured mapping, or (tasks: all) the task_list checkpoint's.
+
+    Call it only inside input and params functions (``lambda wildcards: domains()``): with tasks: all it raises
+    Snakemake's incomplete-checkpoint exception until the checkpoint has run, and Snakemake then schedules the
+    checkpoint first. A params function needs the checkpoint's output among the rule's inputs
+    (:func:`task_list_input`)."""
+    if not TASKS_ALL:
+        return SETTINGS.domains
+    return read_task_list(checkpoints.task_list.get().output.tasks)
+
+
+def tasks():
+    """The tasks of the run (see :func:`domains`)."""
+    return list(domains())
+
+
+def task_list_input():
+    """The checkpoint's task list as a named input (tasks: all), for rules whose params read :func:`domains`;
+    nothing otherwise, so the default DAG has no checkpoint."""
+    return {"task_list": TASK_LIST} if TASKS_ALL else {}
+
+
+def demo_domains():
+    """The tasks the synthetic Hub is generated over: the configured ones, or (tasks: all) the whole taxonomy,
+    known without the checkpoint."""
+    return task_taxonomy() if TASKS_ALL else SETTINGS.domains
+
+
+def index_tasks():
+    """The tasks whose tags the dump indexes count, for the swapped-dumps check: the configured ones, or
+    (tasks: all, whose tasks are read from the index itself) the taxonomy's."""
+    return list(task_taxonomy()) if TASKS_ALL else SETTINGS.tasks
 
 
 wildcard_constraints:
-    task="|".join(re.escape(task) for task in TASKS),
+    task=TASK_PATTERN.pattern.strip("^$") if TASKS_ALL else "|".join(re.escape(task) for task in SETTINGS.tasks),
     kind="models|datasets",
 
 
@@ -108,7 +145,7 @@ def listing_outputs():
 
 
 def listing_manifests():
-    return expand("results/raw/{kind}/{task}.manifest.json", kind=KINDS, task=TASKS)
+    return expand("results/raw/{kind}/{task}.manifest.json", kind=KINDS, task=tasks())
 
 
 def index_manifests():
@@ -123,7 +160,7 @@ def index_manifests():
 
 def parsed_tables(kind):
     """The parsed table of each task, by task."""
-    return {task: f"results/parsed/{kind}/{task}.parquet" for task in TASKS}
+    return {task: f"results/parsed/{kind}/{task}.parquet" for task in tasks()}
 
 
 def matrices():

@@ -3,13 +3,14 @@
 
 rule matrices:
     input:
-        models=parsed_tables("models").values(),
-        datasets=parsed_tables("datasets").values(),
+        models=lambda wildcards: parsed_tables("models").values(),
+        datasets=lambda wildcards: parsed_tables("datasets").values(),
+        **task_list_input(),
     output:
         **matrices(),
     params:
-        models=parsed_tables("models"),
-        datasets=parsed_tables("datasets"),
+        models=lambda wildcards: parsed_tables("models"),
+        datasets=lambda wildcards: parsed_tables("datasets"),
         source=JOB_SOURCE,
         declarations=DECLARATIONS,
     threads: 2

@@ -10,12 +10,13 @@ rule paper_tables:
     priority: 20
     input:
         **matrices(),
+        **task_list_input(),
     output:
         **{key: reported_table(name) for key, name in PAPER_TABLES.items()},
         **{f"{key}_values": values(name) for key, name in PAPER_VALUES.items()},
         declaration_shapes=reported_table(DECLARATION_SHAPES),
     params:
-        domains=DOMAINS,
+        domains=lambda wildcards: domains(),
         source=JOB_SOURCE,
     log:
         "results/logs/paper_tables.log",
@@ -31,11 +32,12 @@ rule canonical_tables:
     input:
         **matrices(),
         **canonical_tables_input(),
+        **task_list_input(),
     output:
         **reported_tables(CANONICAL_TABLES),
         edges=values(CANONICAL_VALUES),
     params:
-        domains=DOMAINS,
+        domains=lambda wildcards: domains(),
         source=JOB_SOURCE,
     log:
         "results/logs/canonical_tables.log",
@@ -51,11 +53,12 @@ rule reuse_tables:
     priority: 20
     input:
         **matrices(),
+        **task_list_input(),
     output:
         **reported_tables(REUSE_TABLES),
         **values_files(REUSE_VALUES),
     params:
-        domains=DOMAINS,
+        domains=lambda wildcards: domains(),
         source=JOB_SOURCE,
         # The light API listing (source: api, declarations: tags) holds no card to compare the tags with.
         cards=not (SOURCE == "api" and DECLARATIONS == "tags"),
@@ -136,10 +139,11 @@ rule lineage:
 rule mean_intervals:
     input:
         **{measure: measure_values(measure) for measure in INFERENCE_MEASURES},
+        **task_list_input(),
     output:
         intervals=reported_table(MEAN_INTERVALS),
     params:
-        domains=DOMAINS,
+        domains=lambda wildcards: domains(),
         source=JOB_SOURCE,
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
@@ -156,10 +160,11 @@ rule mean_intervals:
 rule domain_comparison:
     input:
         **{measure: measure_values(measure) for measure in INFERENCE_MEASURES},
+        **task_list_input(),
     output:
         comparison=reported_table(DOMAIN_COMPARISON),
     params:
-        domains=DOMAINS,
+        domains=lambda wildcards: domains(),
         source=JOB_SOURCE,
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],

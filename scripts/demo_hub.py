@@ -13,5 +13,6 @@ run_job(
         snakemake.output.models,
         snakemake.output.datasets,
         snakemake.output.manifest,
+        every_task=snakemake.params.get("every_task", False),
     ),
 )

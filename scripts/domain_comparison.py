@@ -7,7 +7,7 @@ from hubreuse.stats.steps import domain_comparison
 run_job(
     snakemake,
     lambda: domain_comparison(
-        dict(snakemake.input.items()),
+        {name: path for name, path in snakemake.input.items() if name != "task_list"},  # tasks: all
         snakemake.params.domains,
         snakemake.params.source,
         int(snakemake.params.n_boot),

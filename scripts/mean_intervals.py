@@ -6,7 +6,7 @@ from hubreuse.stats.steps import mean_intervals
 run_job(
     snakemake,
     lambda: mean_intervals(
-        dict(snakemake.input.items()),
+        {name: path for name, path in snakemake.input.items() if name != "task_list"},  # tasks: all
         snakemake.params.domains,
         snakemake.params.source,
         int(snakemake.params.n_boot),

@@ -1,7 +1,8 @@
 """A fake Hugging Face Hub listing API for tests, with fault injection.
 
 Speaks ``GET /api/models?filter=<task>&full=true&cardData=true`` and
-``GET /api/datasets?filter=task_categories:<task>&full=true`` as huggingface_hub calls them: a JSON array per page,
+``GET /api/datasets?filter=task_categories:<task>&full=true`` as huggingface_hub calls them, and the task list
+``GET /api/tasks`` (a JSON object keyed by task id): a JSON array per page,
 the next page in ``Link: <url>; rel="next"`` with an opaque base64 cursor. Records come from ``../shared/corpora``
 (models: hub2022-models + lineage2025-models; datasets: datasets2023), served in corpus order, each record's
 text exactly as stored, and a record matches when its ``tags`` contain every ``filter`` value.
@@ -79,6 +80,15 @@ class Fault:
     record: int = 1
 
 
+def taxonomy_tasks() -> dict[str, Any]:
+    """The task list served at /api/tasks: one entry per task of hubreuse/data/task_domains.csv (id and label, as
+    the Hub's entries begin), read here without the package so that tests compare the package against it."""
+    path = Path(__file__).resolve().parents[1] / "hubreuse" / "data" / "task_domains.csv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    rows = [line.split(",") for line in lines[1:]]
+    return {task: {"id": task, "label": name} for task, _domain, name in rows}
+
+
 @dataclass(frozen=True)
 class Corpus:
     ids: tuple[str, ...]
@@ -130,8 +140,11 @@ class FakeHub:
         corpora: Path = DEFAULT_CORPORA,
         port: int = 0,
         require_token: str | None = None,
+        tasks: dict[str, Any] | None = None,
     ) -> None:
         self.page_size = page_size
+        # GET /api/tasks: a JSON object keyed by task id, as the Hub's; by default the shipped taxonomy's tasks.
+        self.tasks = taxonomy_tasks() if tasks is None else tasks
         self.faults: list[Fault] = list(faults or [])
         self.corpora = Path(corpora)
         self.require_token = require_token
@@ -271,6 +284,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/_control/stats":
             self._send(200, json.dumps(self.hub.stats()).encode())
+            return
+        if parts.path == "/api/tasks":
+            self._send(200, json.dumps(self.hub.tasks).encode())
             return
         listing = {"/api/models": "models", "/api/datasets": "datasets"}.get(parts.path)
         if listing is None:

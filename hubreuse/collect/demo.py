@@ -84,7 +84,8 @@ def iso_times(days: np.ndarray) -> list[str]:
 class SyntheticHub:
     """Seeded generator of a synthetic Hub over the configured tasks."""
 
-    def __init__(self, domains: Mapping[str, str], n_models: int, n_datasets: int, seed: int) -> None:
+    def __init__(self, domains: Mapping[str, str], n_models: int, n_datasets: int, seed: int,
+                 every_task: bool = False) -> None:  # fmt: skip
         self.tasks = list(domains)
         self.domains = dict(domains)
         self.n_models = n_models
@@ -135,6 +136,17 @@ class SyntheticHub:
         self.model_task = rng.choice(n_tasks, size=n_models, p=self.model_task_p).astype(np.int32)
         self.model_org = ((rng.zipf(1.5, size=n_models) - 1) % n_orgs).astype(np.int32)
         self.model_legacy = rng.random(n_models) < 0.005
+        # every_task (tasks: all): each task is some model's pipeline tag even in a small Hub, so the task list read
+        # back from the dump is the whole taxonomy. Tasks no model drew take the last models of the largest task;
+        # each task's first model always has its pipeline tag. Off by default: the default Hub is unchanged.
+        self.tagged: set[int] = set()
+        if every_task:
+            counts = np.bincount(self.model_task, minlength=n_tasks)
+            missing = np.flatnonzero(counts == 0)
+            if 0 < missing.size < counts.max():
+                donors = np.flatnonzero(self.model_task == int(np.argmax(counts)))[-missing.size :]
+                self.model_task[donors] = missing
+            self.tagged = {int(np.argmax(self.model_task == t)) for t in np.unique(self.model_task)}
         order = np.argsort(self.model_task, kind="stable")
         bounds = np.searchsorted(self.model_task[order], np.arange(n_tasks + 1))
         self.task_models = [order[bounds[t] : bounds[t + 1]] for t in range(n_tasks)]
@@ -289,7 +301,7 @@ class SyntheticHub:
                 "author": model_id.split("/")[0] if "/" in model_id else None,
                 "createdAt": created_at[offset],
                 "lastModified": modified_at[offset],
-                "pipeline_tag": task_name if u_pipeline[offset] < 0.95 else None,
+                "pipeline_tag": task_name if u_pipeline[offset] < 0.95 or j in self.tagged else None,
                 "tags": tags,
                 "downloads": downloads[offset],
                 "likes": likes[offset],
@@ -319,9 +331,11 @@ def write_demo_dumps(
     seed: int,
     models_path: str | os.PathLike[str],
     datasets_path: str | os.PathLike[str],
+    every_task: bool = False,
 ) -> dict:
-    """Write the synthetic models and datasets dumps; returns what was written, for the manifest."""
-    hub = SyntheticHub(domains, n_models, n_datasets, seed)
+    """Write the synthetic models and datasets dumps; returns what was written, for the manifest.
+    ``every_task``: see :class:`SyntheticHub` (tasks: all)."""
+    hub = SyntheticHub(domains, n_models, n_datasets, seed, every_task)
 
     def all_models():
         for start in range(0, n_models, CHUNK):

@@ -15,11 +15,13 @@ from hubreuse.core.settings import config_digest, job_source, source_label
 
 
 def demo_hub(domains: Mapping[str, str], n_models: int, n_datasets: int, seed: int, models_out: str,
-             datasets_out: str, manifest_out: str) -> None:  # fmt: skip
-    """The synthetic Hub's two dumps (``source: demo``) and what was written."""
+             datasets_out: str, manifest_out: str, every_task: bool = False) -> None:  # fmt: skip
+    """The synthetic Hub's two dumps (``source: demo``) and what was written; ``every_task`` (tasks: all): every
+    task is some model's pipeline tag."""
     from hubreuse.collect import demo
 
-    summary = demo.write_demo_dumps(domains, int(n_models), int(n_datasets), int(seed), models_out, datasets_out)
+    summary = demo.write_demo_dumps(domains, int(n_models), int(n_datasets), int(seed), models_out, datasets_out,
+                                    every_task=bool(every_task))  # fmt: skip
     write_json(manifest_out, summary)
 
 
@@ -47,6 +49,24 @@ def index_dump(dump: str, label: str, index_out: str, manifest_out: str, source:
     summary = dumps.build_index(dump, label, index_out, tasks=None if tasks is None else list(tasks))
     summary["source"] = source
     write_json(manifest_out, summary)
+
+
+def task_list(source: str, out: str, summary_out: str, models_index: str = "", label: str = "models_dump",
+              endpoint: str = "") -> None:  # fmt: skip
+    """``tasks: all``: the snapshot's tasks with their domains (``out``, CSV) and what was found and skipped
+    (``summary_out``): the distinct pipeline tags of the models index (dump sources) or the Hub's task list
+    (``source: api``). See :mod:`hubreuse.collect.tasks`."""
+    from hubreuse.collect import tasks
+    from hubreuse.core.settings import task_taxonomy
+
+    taxonomy = task_taxonomy()
+    if source == "api":
+        resolved, where = tasks.tasks_from_api(endpoint or None, taxonomy), "the Hub's task list"
+    else:
+        resolved, where = tasks.tasks_from_index(models_index, taxonomy, label), label
+    summary = {"source": source, "from": where, **tasks.report(resolved, where)}
+    tasks.write_task_list(resolved, out)
+    write_json(summary_out, summary)
 
 
 def check_dumps(models_manifest: str, datasets_manifest: str, tasks: Sequence[str], out: str) -> None:

@@ -7,6 +7,7 @@ job starts; Snakemake's ``validate`` then fills in the schema's defaults.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -26,6 +27,9 @@ DOMAINS = ("nlp", "cv", "audio", "multimodal", "tabular", "rl", "other")
 # which would change what a tag filter matches.
 TASK_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PLAIN_TAG = "is not a plain Hub tag (letters, digits, '.', '_', '-'; no ':', '/' or spaces)"
+# ``tasks: all``: every pipeline task present in the snapshot (the Hub's task list for source: api).
+ALL_TASKS = "all"
+TAXONOMY_FILE = "task_domains.csv"
 
 
 def schema_path() -> Path:
@@ -62,12 +66,33 @@ def schema_problem(config: dict[str, Any]) -> InputError | None:
     return InputError(f"config: {where}" if where else "config", message)
 
 
+def task_taxonomy() -> dict[str, str]:
+    """The Hub's own task taxonomy shipped in ``hubreuse/data/task_domains.csv``: each pipeline task's domain, in
+    the file's order.
+
+    Why a shipped file: with ``tasks: all`` the tasks come from the snapshot, and their domains must come from the
+    Hub's definition (huggingface.js ``@huggingface/tasks``, at the commit the file names), not from us.
+    """
+    with open(data_path(TAXONOMY_FILE), encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        taxonomy = {row["task"]: row["domain"] for row in rows}
+    bad = sorted({domain for domain in taxonomy.values() if domain not in DOMAINS})
+    if bad:
+        raise InputError(f"{data_path(TAXONOMY_FILE)}", f"unknown domain(s) {bad}; expected some of {', '.join(DOMAINS)}")
+    return taxonomy
+
+
 @dataclass(frozen=True)
 class Settings:
-    """The validated settings the workflow needs, with each task's domain."""
+    """The validated settings the workflow needs, with each task's domain.
+
+    ``all_tasks`` (``tasks: all``): the tasks are only known once the snapshot is read, so ``domains`` is empty
+    and the workflow resolves them in its ``task_list`` checkpoint.
+    """
 
     source: str
     domains: dict[str, str]
+    all_tasks: bool = False
 
     @property
     def tasks(self) -> list[str]:
@@ -82,10 +107,16 @@ def check_config(config: dict[str, Any]) -> Settings:
     source = config.get("source", "demo")
     if source not in SOURCES:
         raise InputError("config: source", f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    tasks = config.get("tasks") or {}
+    if not isinstance(tasks, dict) and tasks != ALL_TASKS:
+        raise InputError("config: tasks", f"expected {ALL_TASKS!r} or a mapping of domains to lists of tasks, got "
+                                          f"{tasks!r}")  # fmt: skip
     problem = schema_problem(config)
     if problem is not None:
         raise problem
-    tasks = config.get("tasks") or {}
+    all_tasks = tasks == ALL_TASKS
+    if all_tasks:
+        tasks = {}
     domains: dict[str, str] = {}
     for domain in DOMAINS:
         for task in tasks.get(domain) or []:
@@ -97,7 +128,7 @@ def check_config(config: dict[str, Any]) -> Settings:
     unknown = set(tasks) - set(DOMAINS)
     if unknown:
         raise InputError("config: tasks", f"unknown domain(s) {sorted(unknown)}; expected some of {', '.join(DOMAINS)}")
-    if not domains:
+    if not domains and not all_tasks:
         raise InputError("config: tasks", "no task configured")
     models_dump = str(config.get("models_dump") or "")
     datasets_dump = str(config.get("datasets_dump") or "")
@@ -115,7 +146,7 @@ def check_config(config: dict[str, Any]) -> Settings:
         for key in ("hubstats_repo", "hubstats_revision", "hubstats_models_file", "hubstats_datasets_file"):
             if key in config and not str(config[key] or "").strip():
                 raise InputError(f"config: {key}", "source=hubstats needs a non-empty value")
-    return Settings(source=source, domains=domains)
+    return Settings(source=source, domains=domains, all_tasks=all_tasks)
 
 
 def config_digest(config: dict[str, Any]) -> str:
