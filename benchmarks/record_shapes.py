@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/record_shapes.py ../shared/corpora/hub2022-models.jsonl.gz results/raw/demo/models.jsonl.gz
     python benchmarks/record_shapes.py --markdown FILE ...   # one Markdown table row per source
+    python benchmarks/record_shapes.py --card-only FILE ...  # only the records with a non-empty cardData
 
 A source is a JSON Lines dump (plain or gzip, one record per line) or a single JSON record (``.json``, e.g. a
 ``GET /api/models/{id}`` response). Per record it measures the bytes of the record as one compact JSON line (as
@@ -66,10 +67,13 @@ def summarise(shapes: np.ndarray) -> dict:
     return out
 
 
-def measure(path: str | os.PathLike[str]) -> dict:
-    """:func:`summarise` of every record of ``path``."""
+def measure(path: str | os.PathLike[str], card_only: bool = False) -> dict:
+    """:func:`summarise` of every record of ``path`` (``card_only``: of those with a non-empty ``cardData``, to
+    compare like with like when one source has far more cards than another)."""
     shapes = np.array([record_shape(record) for record in records(path)], dtype=np.int64).reshape(-1, 4)
-    return {"source": str(path), **summarise(shapes)}
+    if card_only:
+        shapes = shapes[shapes[:, 2] > 0]
+    return {"source": str(path) + (" (with card)" if card_only else ""), **summarise(shapes)}
 
 
 def _number(value: float | None, digits: int = 0) -> str:
@@ -78,7 +82,7 @@ def _number(value: float | None, digits: int = 0) -> str:
 
 def markdown_row(result: dict, label: str | None = None) -> str:
     """One row of RESULTS.md's table: source, records, mean/p90 bytes, tags, card keys, siblings, share with card."""
-    cells = [label or Path(result["source"]).name, f"{result['records']:,}", _number(result["bytes_mean"]),
+    cells = [label or result["source"].rsplit("/", 1)[-1], f"{result['records']:,}", _number(result["bytes_mean"]),
              _number(result["bytes_p90"]), _number(result["tags_mean"], 1), _number(result["card_keys_mean"], 1),
              _number(result["siblings_mean"], 1), f"{result['share_with_card']:.0%}"]  # fmt: skip
     return "| " + " | ".join(cells) + " |"
@@ -103,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="+", help="JSON Lines dumps (.jsonl, .jsonl.gz) or single records (.json)")
     parser.add_argument("--markdown", action="store_true", help="print one Markdown table row per source")
+    parser.add_argument("--card-only", action="store_true", help="measure only records with a non-empty cardData")
     args = parser.parse_args(argv)
-    results = [measure(source) for source in args.sources]
+    results = [measure(source, args.card_only) for source in args.sources]
     if args.markdown:
         print(MARKDOWN_HEADER)
         print("\n".join(markdown_row(result) for result in results))
