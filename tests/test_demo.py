@@ -1,19 +1,25 @@
-"""The synthetic Hub (source: demo) keeps the Hub's arrow of time, and stays deterministic.
+"""The synthetic Hub (source: demo) keeps the Hub's arrow of time, stays deterministic, and writes records as large
+and as rich as real ones.
 
 Checked on the raw dump records with plain Python (no code of the pipeline reads them): a dataset is created no
 later than the first model whose card names it, in any of the spellings the generator writes (case variants,
-URLs, padding, a dropped namespace, a legacy id), and a base model no later than a model that names it.
+URLs, padding, a dropped namespace, a legacy id), and a base model no later than a model that names it. Model
+records are as large as the real 2022 records of ../shared/corpora, carry the modern fields of ../shared/api-samples,
+and, without those fields, are exactly what the generator wrote before it had them.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from hubreuse.collect import demo
+from tests.conftest import shared_path
 
 DOMAINS = {"text-classification": "nlp", "question-answering": "nlp", "translation": "nlp",
            "image-classification": "cv", "object-detection": "cv"}  # fmt: skip
@@ -95,3 +101,75 @@ def test_same_seed_same_dumps_other_seed_other_dumps(tmp_path: Path) -> None:
              for name in runs}  # fmt: skip
     assert dumps["a"] == dumps["b"]
     assert runs["a"][0] != runs["c"][0] and runs["a"][1] != runs["c"][1]
+
+
+# Bytes per record of ../shared/corpora/hub2022-models.jsonl.gz as compact JSON lines (the dump's own lines have
+# spaces after separators: 1,128 / 1,437); test_the_size_targets_are_the_2022_corpus_sizes recomputes them.
+TARGET_MEAN_BYTES, TARGET_P90_BYTES = 1067, 1353
+# What the generator added for record shapes; everything else of a record is what it wrote before (#16 part 4).
+NEW_FIELDS = {"sha", "library_name", "config", "siblings"}
+NEW_CARD_KEYS = {"language", "tags", "metrics", "widget", "model-index"}
+NEW_TAGS = {"pytorch", "safetensors", "jax", "tensorboard", "en", "generated_from_trainer", "autotrain_compatible",
+            "endpoints_compatible", "region:us"}  # fmt: skip
+
+
+def mean_and_p90(sizes: list[int]) -> tuple[float, int]:
+    """Mean and nearest-rank 90th percentile."""
+    ordered = sorted(sizes)
+    return sum(ordered) / len(ordered), ordered[int(0.9 * len(ordered))]
+
+
+def test_the_size_targets_are_the_2022_corpus_sizes() -> None:
+    with gzip.open(shared_path("corpora/hub2022-models.jsonl.gz"), "rt", encoding="utf-8") as handle:
+        sizes = [len(json.dumps(json.loads(line), separators=(",", ":"), ensure_ascii=False).encode())
+                 for line in handle]  # fmt: skip
+    mean, p90 = mean_and_p90(sizes)
+    assert round(mean) == TARGET_MEAN_BYTES and abs(p90 - TARGET_P90_BYTES) <= 1, (mean, p90)
+
+
+def test_model_records_are_as_large_as_real_ones(tmp_path: Path) -> None:
+    models = tmp_path / "models.jsonl.gz"
+    demo.write_demo_dumps(DOMAINS, 2000, 400, 3, models, tmp_path / "datasets.jsonl.gz")
+    with gzip.open(models, "rb") as handle:
+        sizes = [len(line.rstrip(b"\n")) for line in handle]
+    mean, p90 = mean_and_p90(sizes)
+    assert abs(mean / TARGET_MEAN_BYTES - 1) <= 0.15, mean
+    assert abs(p90 / TARGET_P90_BYTES - 1) <= 0.20, p90
+
+
+def test_model_records_have_the_fields_of_modern_records(hub) -> None:
+    models, _ = hub
+    for record in models:
+        assert re.fullmatch(r"[0-9a-f]{40}", record["sha"]), record["sha"]
+        assert record["library_name"] in record["tags"] and record["private"] is False
+        assert isinstance(record["downloads"], int) and isinstance(record["likes"], int)
+        assert record["lastModified"] >= record["createdAt"]
+        siblings = record["siblings"]
+        assert siblings and all(list(item) == ["rfilename"] and isinstance(item["rfilename"], str)
+                                for item in siblings)  # fmt: skip
+        assert len({item["rfilename"] for item in siblings}) == len(siblings)
+    cards = [record["cardData"] for record in models if isinstance(record["cardData"], dict)]
+    for key in NEW_CARD_KEYS:
+        assert 0.02 < sum(key in card for card in cards) / len(cards) < 0.5, key
+    assert all(isinstance(item["results"], list) for card in cards for item in card.get("model-index", []))
+    assert not NEW_TAGS & set(DOMAINS)
+
+
+def as_before(record: dict) -> dict:
+    """The record without what #16 part 4 added."""
+    out = {key: value for key, value in record.items() if key not in NEW_FIELDS}
+    out["tags"] = [tag for tag in record["tags"] if tag not in NEW_TAGS]
+    if isinstance(record["cardData"], dict):
+        out["cardData"] = {key: value for key, value in record["cardData"].items() if key not in NEW_CARD_KEYS}
+    return out
+
+
+def test_without_the_new_fields_the_records_are_those_written_before(hub) -> None:
+    """Every id, tag, date, pipeline tag and declaration is drawn as before, so the default run's tables are too.
+    The digests are of the dumps written by the generator of commit b86a0fa (before the new fields), same seed."""
+    models, datasets = hub
+    digest = hashlib.sha256(json.dumps([as_before(record) for record in models]).encode()).hexdigest()
+    assert digest == "eecf9d6bb0ce8e4f70d5bfd9260952e2e5965cbaf4dbc494b0d0e639c6d72ab2"
+    assert hashlib.sha256(json.dumps(datasets).encode()).hexdigest() == (
+        "cab271c6f1913ba1d9170a13463230ce5148706a30240ce7773ad00c364e4eff"
+    )

@@ -13,6 +13,10 @@ children (times to first reuse are never negative). Model ``j`` is created in th
 so "earlier model" is "smaller index", and datasets are sorted by creation time, so the datasets that exist at
 a given time are an index prefix: both constraints cost one binary search per declaring model.
 
+Records are as large and as rich as real ones: the fields no measure reads (``sha``, ``library_name``, ``config``,
+``siblings``, framework and region tags, more card keys) come from :mod:`hubreuse.collect.demo_shapes`, drawn from a
+stream of their own, so that adding them left every draw the analysis depends on, and every table, as it was.
+
 Memory stays bounded at any size: per-model attributes are small numpy arrays and records are built and
 written chunk by chunk.
 """
@@ -27,6 +31,7 @@ from datetime import UTC, datetime
 import numpy as np
 import orjson
 
+from hubreuse.collect import demo_shapes
 from hubreuse.core.io import gzip_writer
 
 log = logging.getLogger(__name__)
@@ -250,6 +255,9 @@ class SyntheticHub:
         # Python lists: element access in the per-record loop is several times faster than on numpy arrays.
         extra_task, downloads, likes = extra_task.tolist(), downloads.tolist(), likes.tolist()
         relation, n_bases = relation.tolist(), n_bases.tolist()
+        # The fields no measure reads come from a stream of their own: the draws above are as they were.
+        shapes = demo_shapes.draw(self.seed, start, n)
+        sha, n_files, tag_bits, card_bits = shapes["sha"], shapes["files"], shapes["tag_bits"], shapes["card_bits"]
         for offset in range(n):
             j = start + offset
             task = int(self.model_task[j])
@@ -259,7 +267,8 @@ class SyntheticHub:
             tags = [task_name]
             if extra_task[offset] >= 0 and extra_task[offset] != task:
                 tags.append(self.tasks[extra_task[offset]])
-            tags.append("transformers" if nlp else "diffusers" if u_library[offset] < 0.3 else "timm")
+            library = "transformers" if nlp else "diffusers" if u_library[offset] < 0.3 else "timm"
+            tags.append(library)
             card: dict | None = {"license": "apache-2.0"}
             if u_declare[offset] < (0.30 if nlp else 0.15) and existing[offset] > 0:
                 declared = self.declared_datasets(rng, task, existing[offset])
@@ -294,18 +303,26 @@ class SyntheticHub:
             if u_no_card[offset] < 0.08:
                 card = None  # no model card metadata at all
             tags.append("license:apache-2.0")
+            tags += demo_shapes.bit_items(demo_shapes.EXTRA_TAGS, tag_bits[offset])
+            if card is not None and card_bits[offset]:
+                card.update(demo_shapes.card_extras(card_bits[offset], model_id, WORDS[j % len(WORDS)], task_name,
+                                                    shapes["languages"][offset], shapes["scores"][offset]))
             record = {
                 "_id": f"{j:024x}",
                 "id": model_id,
                 "modelId": model_id,
                 "author": model_id.split("/")[0] if "/" in model_id else None,
+                "sha": sha[offset],
                 "createdAt": created_at[offset],
                 "lastModified": modified_at[offset],
                 "pipeline_tag": task_name if u_pipeline[offset] < 0.95 or j in self.tagged else None,
+                "library_name": library,
                 "tags": tags,
                 "downloads": downloads[offset],
                 "likes": likes[offset],
                 "private": False,
+                "config": demo_shapes.config(library, ARCHS[j % len(ARCHS)]),
+                "siblings": demo_shapes.siblings(library, n_files[offset]),
                 "cardData": card,
             }
             if self.model_legacy[j]:
