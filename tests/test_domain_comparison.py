@@ -265,7 +265,7 @@ def test_a_domain_without_units_or_with_only_zeros_gives_error_rows_not_a_crash(
         assert message in got["error"] and pd.isna(got["estimate"]) and pd.isna(got["ci_low"])
         assert domains.summary_text(table, measure).endswith(f"\nN{got['error'][1:]}")
     assert "no units" in rank_row(table, "rq1")["error"]
-    assert "needs 2 or more tasks" in row(table, "rq1", "task")["error"]
+    assert "CV has no units for rq1" in row(table, "rq1", "task")["error"]
     assert "every CV task mean is 0" in row(table, "children", "task")["error"]
     assert rank_row(table, "children")["estimate"] == pytest.approx(15 / 18)  # 12 NLP wins, 6 ties with zeros
     assert not rank_row(table, "rq3")["error"]  # the rank test needs no truncation
