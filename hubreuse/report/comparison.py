@@ -40,7 +40,8 @@ def domains_compared(table: pd.DataFrame | None) -> dict[str, Any]:
     others = [DOMAIN_NAMES.get(d, d) for d in claims.compared(table) if d] or [DOMAIN_NAMES["cv"]]
     other = others[0] if len(others) == 1 else "D"
     return {"reference": ref, "others": others, "other": other, "several": len(others) > 1,
-            "title": f"{_and([ref, *others])} compared", "pair": f"{ref} / {other}"}  # fmt: skip
+            "title": f"{_and([ref, *others])} compared", "pair": f"{ref} / {other}",
+            "against": f"{ref} against {_and(others)}"}  # fmt: skip
 
 
 def domain_section(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
@@ -78,7 +79,8 @@ def domain_section(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
 
 
 def _counts(row: Mapping[str, Any], ref: str, dom: str) -> dict[str, Any]:
-    """The row's units and tasks of its two domains (``n_units_a`` the reference's)."""
-    cell = lambda column: None if is_missing(row.get(column)) else row.get(column)  # noqa: E731
+    """The row's units and tasks of its two domains (``n_units_a`` the reference's), as integers: a domain's
+    column read from the CSV is float when other rows leave it empty."""
+    cell = lambda column: None if is_missing(row.get(column)) else int(row[column])  # noqa: E731
     return {"n_units_a": cell(f"n_units_{ref}"), "n_units_b": cell(f"n_units_{dom}"),
             "n_tasks_a": cell(f"n_tasks_{ref}"), "n_tasks_b": cell(f"n_tasks_{dom}")}  # fmt: skip

@@ -26,10 +26,12 @@ def _fmt(v: float, digits: int = 2) -> str:
 
 
 def _beside(domains: pd.Series) -> str:
-    """``NLP beside CV``: the domains present, in the taxonomy's order."""
+    """``NLP beside CV``, or ``NLP, CV and Audio side by side``: the domains present, in the taxonomy's order."""
     present = set(domains)
     names = [DOMAIN_NAMES[d] for d in DOMAIN_NAMES if d in present]
-    return " beside ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names) or "no domain"
+    if len(names) > 2:
+        return f"{', '.join(names[:-1])} and {names[-1]} side by side"
+    return " beside ".join(names) or "no domain"
 
 
 def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd.DataFrame,
@@ -117,7 +119,7 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
     table = tables.get(DOMAIN_COMPARISON)
     sentences = [item["brief"] for item in domain["items"] if item["available"]]
     forest = claims.forest_rows(table, dict(DOMAIN_MEASURES))
-    against = f"{domain['reference']} against {', '.join(domain['others'])}"
+    against = domain["against"]
     text = (" ".join(sentences) + f" Tests, p-values and the count models: section {domain['title']}."
             if sentences else f"{domain['title']}: {NOT_COMPUTED}.")  # fmt: skip
     if len(forest):
