@@ -204,4 +204,15 @@ def test_three_domains_each_pair_read_on_its_own_intervals() -> None:
     assert section["title"] == "NLP, CV and Audio compared" and section["several"]
     assert section["pair"] == "NLP / D" and section["others"] == ["CV", "Audio"]
     audio = [r for r in section["rows"] if r["domain"] == "audio"]
-    assert len(audio) == 12 and {(r["n_units_a"], r["n_units_b"], r["pair"]) for r in audio} == {(10, 12, "NLP / Audio")}
+    assert len(audio) == 12
+    assert {(r["n_units_a"], r["n_units_b"], r["pair"]) for r in audio} == {(10, 12, "NLP / Audio")}
+
+
+def test_tasks_in_one_domain_only_are_not_read_as_a_comparison_with_cv() -> None:
+    values = pd.DataFrame([("t1", "nlp", "a", 1), ("t2", "nlp", "b", 2)], columns=["task", "domain", "unit_id", "value"])
+    table = domain_stats.domain_comparison({"rq1": values}, {"t1": "nlp", "t2": "nlp"}, n_boot=50, seed=0)
+    section = domain_section({"domain_comparison": table})
+    assert section["title"] == "Domains compared" and section["against"] == "NLP against no other domain"
+    item = next(it for it in section["items"] if it["key"] == "rq1")
+    assert item["reading"] == claims.NOT_ESTIMABLE and "CV" not in item["sentence"]
+    assert [c["status"] for c in claims.paper_claims(table)] == ["not tested"] * 3

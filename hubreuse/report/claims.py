@@ -58,7 +58,8 @@ class DomainTest:
 
     @property
     def direction(self) -> str:
-        """``higher``/``lower`` (the reference against the domain) when the interval excludes the null value, else ``no evidence``."""
+        """``higher``/``lower`` (the reference against the domain) when the interval excludes the null value, else
+        ``no evidence``."""
         bounds = (self.estimate, self.ci_low, self.ci_high, self.null_value)
         if self.error or any(math.isnan(v) for v in bounds):
             return NOT_ESTIMABLE

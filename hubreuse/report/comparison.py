@@ -35,9 +35,14 @@ def _and(names: list[str]) -> str:
 def domains_compared(table: pd.DataFrame | None) -> dict[str, Any]:
     """Who is compared with whom, in words: the reference's name, the compared domains' names, the section's
     title (``NLP and CV compared``) and the effect's pair (``NLP / CV``; ``NLP / D`` for several domains D)."""
-    tests = [t for m in (dict.fromkeys(table["measure"]) if table is not None else ()) for t in claims.results(table, m)]
+    measures = dict.fromkeys(table["measure"]) if table is not None else {}
+    tests = [t for m in measures for t in claims.results(table, m)]
     ref = tests[0].names[0] if tests else DOMAIN_NAMES["nlp"]
-    others = [DOMAIN_NAMES.get(d, d) for d in claims.compared(table) if d] or [DOMAIN_NAMES["cv"]]
+    others = [DOMAIN_NAMES.get(d, d) for d in claims.compared(table) if d]
+    if tests and not others:  # tasks in one domain only: its rows say so
+        return {"reference": ref, "others": [], "other": "–", "several": False, "title": "Domains compared",
+                "pair": f"{ref} / –", "against": f"{ref} against no other domain"}  # fmt: skip
+    others = others or [DOMAIN_NAMES["cv"]]
     other = others[0] if len(others) == 1 else "D"
     return {"reference": ref, "others": others, "other": other, "several": len(others) > 1,
             "title": f"{_and([ref, *others])} compared", "pair": f"{ref} / {other}",

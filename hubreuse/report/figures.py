@@ -72,7 +72,8 @@ def mean_ci_plot(table: pd.DataFrame, name: str, xlabel: str) -> str:
 
 def forest_plot(rows: pd.DataFrame, name: str, xlabel: str) -> str:
     """Ratios (NLP / CV; with several domains one row per measure and pair) with 95% intervals (columns label,
-    level, estimate, lo, hi), one row per label (in first-seen order) with a marker per level (``task``, ``unit``; legend), log axis, null line at 1."""
+    level, estimate, lo, hi), one row per label (in first-seen order) with a marker per level (``task``, ``unit``;
+    legend), log axis, null line at 1."""
     estimate = rows["estimate"].to_numpy(dtype=float)
     rows = rows[np.isfinite(estimate) & (estimate > 0)].reset_index(drop=True)
     if rows.empty:

@@ -64,8 +64,8 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
         distinct = values1.drop_duplicates(["domain", "unit_id"])
         single = distinct.assign(one=distinct["value"] == 1).groupby("domain", sort=False)["one"].mean()
         if len(single):
-            text += " By domain, " + " and ".join(f"{fmt_pct(share)} of the declaring {DOMAIN_NAMES.get(d, d)} models"
-                                                  for d, share in single.items()) + " declare a single dataset."  # fmt: skip
+            shares = [f"{fmt_pct(v)} of the declaring {DOMAIN_NAMES.get(d, d)} models" for d, v in single.items()]
+            text += " By domain, " + " and ".join(shares) + " declare a single dataset."
         listed = ", ".join(classes[:-1]) + f" and {classes[-1]}" if len(classes) > 1 else classes[0]
         fig = book.add("summary_diversity", drawing("domain_count_shares", values1, "summary_diversity",
                                                     "Datasets declared per model"),

@@ -5,7 +5,8 @@ regression with one binary predictor, optionally zero-truncated (RQ1 and RQ3 cou
 something, so their values start at 1), and its units are nested in tasks, so its standard errors are the
 cluster-robust sandwich by task. statsmodels fits these models on the raw units, but on a paper-scale frame
 (480,000 Zipf-distributed units over 30 tasks) its zero-truncated negative binomial ran 205 s without converging
-and its negative binomial returned NaN standard errors. The one-factor design (value ~ domain, a dummy per domain) allows an exact, fast fit:
+and its negative binomial returned NaN standard errors. The one-factor design (value ~ domain, a dummy per domain)
+allows an exact, fast fit:
 
 - units with equal (task, domain, value) are exchangeable, so everything is computed on the distinct triples with
   frequency weights (O(distinct values x tasks), not O(units));

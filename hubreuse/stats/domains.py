@@ -302,7 +302,8 @@ def domain_comparison(values: Mapping[str, pd.DataFrame], domains: Mapping[str, 
     configured order."""
     doms = configured_domains(domains)
     rows = [row for measure, frame in values.items()
-            for row in compare_domains(frame, measure, task_order(frame, domains), int(n_boot), int(seed), doms)]  # fmt: skip
+            for row in compare_domains(frame, measure, task_order(frame, domains), int(n_boot), int(seed),
+                                       doms)]  # fmt: skip
     table = pd.DataFrame(rows, columns=columns(doms))
     return table.astype({column: "Int64" for column in integer_columns(doms)})
 
@@ -360,8 +361,9 @@ def _coefficients(row: Mapping[str, Any]) -> list[str]:
               for c in cells]  # fmt: skip
     lines += ["---", inference.SIGNIF_LEGEND, ""]
     n_clusters = int(_number(row, "n_clusters"))
+    n_ref, n_dom = int(_number(row, f"n_units_{ref}")), int(_number(row, f"n_units_{dom}"))
     lines.append(f"Standard errors: cluster-robust by task (vcovCL, HC1), {n_clusters} clusters; units: {name(ref)} "
-                 f"{int(_number(row, f'n_units_{ref}')):,}, {name(dom)} {int(_number(row, f'n_units_{dom}')):,}")  # fmt: skip
+                 f"{n_ref:,}, {name(dom)} {n_dom:,}")  # fmt: skip
     if row["method"] in (count_models.NEGBIN, count_models.ZT_NEGBIN):
         theta, theta_se = _number(row, "theta"), _number(row, "theta_std_error")
         lines.append(f"Theta: {theta:.5g} (model-based SE {theta_se:.5g})")
