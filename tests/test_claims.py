@@ -166,3 +166,53 @@ def test_sentences_from_the_stats_step_on_data_built_with_and_without_a_differen
     # Every interval in the table agrees with the reading the sentences give.
     covers = (table["ci_low"] <= table["null_value"]) & (table["null_value"] <= table["ci_high"])
     assert covers.all() if reading == "no evidence" else not covers.any()
+
+
+def three_domain_table() -> pd.DataFrame:
+    """NLP against CV showing no difference and NLP against Audio showing NLP higher, per measure, as the stats step
+    writes several domains: per method one row per compared domain, each naming its reference and domain."""
+    rows = []
+    for measure in MEASURES:
+        for k, (level, method, null) in enumerate([("task", "task_means", 1.0), ("unit", "negbin", 1.0),
+                                                  ("unit", "mann_whitney", 0.5)]):  # fmt: skip
+            for domain, intervals in (("cv", NO_DIFFERENCE), ("audio", NLP_HIGHER)):
+                est, lo, hi = intervals[measure][k]
+                rows.append({"measure": measure, "level": level, "method": method, "reference": "nlp",
+                             "domain": domain, "estimate": est, "ci_low": lo, "ci_high": hi, "null_value": null,
+                             "statistic": 0.1, "p_value": 0.5, "n_units_nlp": 10, f"n_units_{domain}": 12,
+                             "n_clusters": 7, "n_tasks_nlp": 3, f"n_tasks_{domain}": 4, "n_boot": 200, "seed": 0,
+                             "note": "", "error": ""})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_three_domains_each_pair_read_on_its_own_intervals() -> None:
+    table = three_domain_table()
+    for measure in MEASURES:
+        reading, sentence = claims.measure_sentence(table, measure, "datasets per model")
+        assert reading == "mixed"  # the two pairs read differently: no single direction for the measure
+        cut = sentence.index("; NLP higher than Audio")
+        first, second = sentence[:cut], sentence[cut:]
+        assert first.startswith("Datasets per model: no evidence of a difference between NLP and CV")
+        assert "Audio" not in first and "P(NLP > CV)" in first
+        assert "CV" not in second and "P(NLP > Audio)" in second and "NLP higher" in second
+        assert "NLP higher than CV" not in sentence and "lower" not in sentence
+    forest = claims.forest_rows(table, {m: m for m in MEASURES})
+    assert list(forest["label"][:4]) == ["rq1, NLP / CV", "rq1, NLP / CV", "rq1, NLP / Audio", "rq1, NLP / Audio"]
+    # The paper's claims are about NLP against CV only: Audio's clear difference does not support any of them.
+    assert [c["status"] for c in claims.paper_claims(table)] == ["not supported"] * 3
+    section = domain_section({"domain_comparison": table})
+    assert section["title"] == "NLP, CV and Audio compared" and section["several"]
+    assert section["pair"] == "NLP / D" and section["others"] == ["CV", "Audio"]
+    audio = [r for r in section["rows"] if r["domain"] == "audio"]
+    assert len(audio) == 12
+    assert {(r["n_units_a"], r["n_units_b"], r["pair"]) for r in audio} == {(10, 12, "NLP / Audio")}
+
+
+def test_tasks_in_one_domain_only_are_not_read_as_a_comparison_with_cv() -> None:
+    values = pd.DataFrame([("t1", "nlp", "a", 1), ("t2", "nlp", "b", 2)], columns=["task", "domain", "unit_id", "value"])
+    table = domain_stats.domain_comparison({"rq1": values}, {"t1": "nlp", "t2": "nlp"}, n_boot=50, seed=0)
+    section = domain_section({"domain_comparison": table})
+    assert section["title"] == "Domains compared" and section["against"] == "NLP against no other domain"
+    item = next(it for it in section["items"] if it["key"] == "rq1")
+    assert item["reading"] == claims.NOT_ESTIMABLE and "CV" not in item["sentence"]
+    assert [c["status"] for c in claims.paper_claims(table)] == ["not tested"] * 3

@@ -265,7 +265,7 @@ def test_a_domain_without_units_or_with_only_zeros_gives_error_rows_not_a_crash(
         assert message in got["error"] and pd.isna(got["estimate"]) and pd.isna(got["ci_low"])
         assert domains.summary_text(table, measure).endswith(f"\nN{got['error'][1:]}")
     assert "no units" in rank_row(table, "rq1")["error"]
-    assert "needs 2 or more tasks" in row(table, "rq1", "task")["error"]
+    assert "CV has no units for rq1" in row(table, "rq1", "task")["error"]
     assert "every CV task mean is 0" in row(table, "children", "task")["error"]
     assert rank_row(table, "children")["estimate"] == pytest.approx(15 / 18)  # 12 NLP wins, 6 ties with zeros
     assert not rank_row(table, "rq3")["error"]  # the rank test needs no truncation
@@ -338,3 +338,106 @@ def test_no_difference_is_covered_by_every_interval_and_a_clear_one_excluded(fac
         assert inside == covers, (r.measure, r.method, r.estimate, r.ci_low, r.ci_high)
         if covers:
             assert r.estimate == pytest.approx(r.null_value, abs=1e-9)
+
+
+# --------------------------------------------------------------------------------------------- three domains
+
+THREE = {"n1": "nlp", "n2": "nlp", "n3": "nlp", "c1": "cv", "c2": "cv", "c3": "cv", "a1": "audio", "a2": "audio",
+         "a3": "audio"}  # fmt: skip
+
+
+def three_frame(values: dict[str, list[int]]) -> pd.DataFrame:
+    rows = [(task, THREE[task], f"{task}/{i}", v) for task, vs in values.items() for i, v in enumerate(vs)]
+    return pd.DataFrame(rows, columns=["task", "domain", "unit_id", "value"])
+
+
+def test_names_follow_the_taxonomy_order_of_the_settings():
+    from hubreuse.core.names import DOMAIN_NAMES
+    from hubreuse.core.settings import DOMAINS as SETTINGS_DOMAINS
+
+    assert tuple(DOMAIN_NAMES) == SETTINGS_DOMAINS
+    assert domains.configured_domains({"x": "audio", "y": "cv", "z": "nlp"}) == ["nlp", "cv", "audio"]
+    assert domains.configured_domains({"x": "audio", "y": "cv"}) == ["cv", "audio"]  # no NLP: CV the reference
+
+
+def test_three_domains_each_compared_with_the_reference_by_mean_task_means_and_ranks():
+    raw = {"n1": [1, 2, 6], "n2": [3, 3], "n3": [2, 5, 1, 1], "c1": [1, 1], "c2": [2, 4, 1], "c3": [1],
+           "a1": [4, 8], "a2": [1, 2, 9, 3], "a3": [5]}  # fmt: skip
+    values = three_frame(raw)
+    table = domains.domain_comparison({"children": values}, THREE, n_boot=200, seed=3)
+    methods = table["method"].str.replace("negbin|poisson", "model", regex=True)
+    assert list(zip(methods, table["domain"], strict=True)) == [
+        ("task_means", "cv"), ("task_means", "audio"), ("model", "cv"), ("model", "audio"), ("mann_whitney", "cv"),
+        ("mann_whitney", "audio")]  # fmt: skip
+    assert set(table["reference"]) == {"nlp"}
+    task_mean = {d: [sum(vs) / len(vs) for t, vs in raw.items() if THREE[t] == d] for d in ("nlp", "cv", "audio")}
+    mean_of = {d: sum(ms) / len(ms) for d, ms in task_mean.items()}
+    units = {d: [v for t, vs in raw.items() if THREE[t] == d for v in vs] for d in ("nlp", "cv", "audio")}
+    for _, got in table.iterrows():
+        dom = got["domain"]
+        assert got["effect"].endswith(f"(NLP / {domains.name(dom)})") or "P(NLP > " in got["effect"]
+        assert (got["n_units_nlp"], got[f"n_units_{dom}"]) == (len(units["nlp"]), len(units[dom]))
+        assert (got["n_tasks_nlp"], got[f"n_tasks_{dom}"]) == (3, 3)
+        other = "audio" if dom == "cv" else "cv"
+        assert pd.isna(got[f"n_units_{other}"]) and pd.isna(got[f"mean_{other}"])  # only the row's pair is filled
+        if got["method"] == "task_means":
+            assert got["estimate"] == pytest.approx(mean_of["nlp"] / mean_of[dom], rel=1e-12)
+            assert got["mean_nlp"] == pytest.approx(mean_of["nlp"])
+            assert got["mean_" + dom] == pytest.approx(mean_of[dom])
+        if got["method"] == "mann_whitney":
+            wins = sum((a > b) + 0.5 * (a == b) for a in units["nlp"] for b in units[dom])
+            assert got["estimate"] == pytest.approx(wins / (len(units["nlp"]) * len(units[dom])), rel=1e-12)
+
+
+def test_three_domains_one_count_model_whose_contrasts_match_statsmodels():
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+
+    rng = np.random.default_rng(11)
+    means = {"nlp": 3.0, "cv": 1.5, "audio": 2.2}
+    raw = {t: [int(v) for v in rng.negative_binomial(1.0, 1.0 / (1.0 + means[d] * (0.9 + 0.1 * (i % 3))), 70)]
+           for i, (t, d) in enumerate(THREE.items())}  # fmt: skip
+    values = three_frame(raw)
+    table = domains.domain_comparison({"children": values}, THREE, n_boot=50, seed=0)
+    model = table[table["level"].eq("unit") & table["method"].isin(domains.MODEL_METHODS)].set_index("domain")
+    assert list(model.index) == ["cv", "audio"] and set(model["method"]) == {"negbin"}
+    assert model["theta"].nunique() == 1 and model["log_likelihood"].nunique() == 1  # fitted once
+    mean = {d: np.mean([v for t, vs in raw.items() if THREE[t] == d for v in vs]) for d in means}
+    for dom in ("cv", "audio"):  # the untruncated ML rate ratio is the ratio of the domain means
+        assert model.loc[dom, "estimate"] == pytest.approx(mean["nlp"] / mean[dom], rel=1e-9)
+    y = values["value"].to_numpy(float)
+    x = np.column_stack([np.ones(len(y)), (values["domain"] == "nlp").to_numpy(float),
+                         (values["domain"] == "audio").to_numpy(float)])  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nb = NegativeBinomial(y, x)
+        start = nb.fit(disp=0, maxiter=2000, method="bfgs").params
+        fit = nb.fit(start_params=start, disp=0, method="newton", maxiter=100, cov_type="cluster",
+                     cov_kwds={"groups": pd.factorize(values["task"])[0]})  # fmt: skip
+    params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
+    # NLP against CV: the coefficient of NLP with CV the baseline; NLP against Audio: the contrast NLP - Audio.
+    for dom, slope, level in (("cv", [0, 1, 0, 0], [1, 0, 0, 0]), ("audio", [0, 1, -1, 0], [1, 0, 1, 0])):
+        slope, level = np.array(slope, float), np.array(level, float)
+        got = model.loc[dom]
+        assert got["coefficient"] == pytest.approx(slope @ params, rel=1e-6)
+        assert got["std_error"] == pytest.approx(math.sqrt(slope @ cov @ slope), rel=1e-4)
+        assert got["intercept"] == pytest.approx(level @ params, rel=1e-6)
+        assert got["intercept_std_error"] == pytest.approx(math.sqrt(level @ cov @ level), rel=1e-4)
+        assert got["theta"] == pytest.approx(1 / params[3], rel=1e-5)
+        assert got["aic"] == pytest.approx(-2 * fit.llf + 8, rel=1e-9)  # 4 parameters
+        assert got["n_clusters"] == 9 and "one model of value ~ domain over NLP, CV, Audio" in got["note"]
+    text = domains.summary_text(table, "children")
+    assert 'NLP against CV: relevel(domain, ref = "cv")' in text and 'relevel(domain, ref = "audio")' in text
+    assert text.count("domainnlp") == 2 and "(df=4)" in text and "Rate ratio NLP / Audio" in text
+
+
+def test_a_domain_with_tasks_but_no_units_and_a_single_domain_give_error_rows():
+    values = three_frame({"n1": [1, 2], "n2": [3, 1, 2], "c1": [2, 2, 5], "c2": [1, 4]})  # audio: tasks, no units
+    table = domains.domain_comparison({"children": values}, THREE, n_boot=50, seed=0)
+    audio = table[table["domain"] == "audio"]
+    assert len(audio) == 3 and all("Audio has no units for children" in e for e in audio["error"])
+    assert audio["estimate"].isna().all() and list(audio["n_units_audio"]) == [0, 0, 0]
+    cv = table[table["domain"] == "cv"]
+    assert cv["error"].fillna("").eq("").all() and cv["estimate"].notna().all()
+    alone = domains.domain_comparison({"children": values[values["domain"] == "nlp"]}, {"n1": "nlp", "n2": "nlp"},
+                                      n_boot=50, seed=0)  # fmt: skip
+    assert len(alone) == 3 and all("tasks in one domain only (NLP)" in e for e in alone["error"])

@@ -95,7 +95,7 @@ def test_domain_comparison_table_as_written_and_read_back(written):
     """Three rows per measure in the given order, the documented columns, integers written as integers, and the
     floats the report reads back are exactly those computed (the table recomputed from the same frames)."""
     table, frames = written["comparison"], written["frames"]
-    assert list(table.columns) == [*domain_stats.COLUMNS, "source"]
+    assert list(table.columns) == [*domain_stats.columns(["nlp", "cv"]), "source"]
     assert set(table["source"]) == {"demo (SYNTHETIC data)"}
     measures = ("rq1", "rq2", "children", "rq3")
     expected_order = [(m, level) for m in measures for level in ("task", "unit", "unit")]
@@ -107,10 +107,10 @@ def test_domain_comparison_table_as_written_and_read_back(written):
     header = text[0].split(",")
     for line in text[1:]:
         cells = dict(zip(header, next(iter(csv.reader([line]))), strict=True))
-        assert all(cells[c] == "" or cells[c].isdigit() for c in domain_stats.INTEGER_COLUMNS), cells
+        assert all(cells[c] == "" or cells[c].isdigit() for c in domain_stats.integer_columns(["nlp", "cv"])), cells
     direct = domain_stats.domain_comparison({m: pd.read_parquet(written["paths"][m]) for m in written["paths"]},
                                             DOMAINS, n_boot=400, seed=7)  # fmt: skip
-    for column in domain_stats.COLUMNS:
+    for column in domain_stats.columns(["nlp", "cv"]):
         read, computed = table[column].tolist(), direct[column].tolist()
         for a, b in zip(read, computed, strict=True):
             assert (pd.isna(a) and (pd.isna(b) or b == "")) or a == b, (column, a, b)
@@ -141,4 +141,4 @@ def test_summary_text_from_the_written_table_is_the_fit_as_r_prints_it(written):
                   f"{int(model['n_clusters'])} clusters", "'log Lik.'", "AIC:",
                   f"{model['estimate']:.4g}", inference.format_pvalue(model["p_value"])):  # fmt: skip
         assert piece in rq2, piece
-    assert domain_stats.summary_text(table, "rq3").endswith("\nNot estimable: a domain has no units")
+    assert domain_stats.summary_text(table, "rq3").endswith("\nNot computed: CV has no units for rq3")

@@ -28,6 +28,11 @@ CONCENTRATION_TABLES = ("concentration", "heavy_tail")
 INFERENCE_MEASURES = ("rq1", "rq2", "rq3", "children")
 MEAN_INTERVALS = "mean_intervals"
 DOMAIN_COMPARISON = "domain_comparison"
+# The domains of the Hub's task taxonomy as the report names them, in the order of
+# hubreuse.core.settings.DOMAINS (tables and figures list domains in this order; the first with tasks is the
+# reference of the domain comparisons).
+DOMAIN_NAMES = {"nlp": "NLP", "cv": "CV", "audio": "Audio", "multimodal": "Multimodal", "tabular": "Tabular",
+                "rl": "RL", "other": "Other"}  # fmt: skip
 
 # Per-unit values (results/stats/<name>.parquet) written by the stats jobs.
 PAPER_VALUES = {key: f"{key}_values" for key in PAPER_TABLES}

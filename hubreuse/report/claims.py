@@ -1,10 +1,11 @@
-"""Words that follow from the numbers: what the NLP-against-CV tests support, sentence by sentence.
+"""Words that follow from the numbers: what the domain comparisons (NLP against CV by default) support.
 
 Why one module: the summary of findings, the domain section and the replication's check of the paper's claims
 all put a test result into words. The rule is the same everywhere, so it is written once: a direction ("NLP
 higher") is stated only when a 95% interval excludes the null value, "no evidence of a difference" when it covers
 it, and when the tests of a measure disagree the text says so instead of picking one. The numbers come from
-``results/tables/domain_comparison.csv`` (one row per measure, level and method); nothing is computed here.
+``results/tables/domain_comparison.csv`` (one row per measure, level, method and compared domain, each naming its
+``reference`` and ``domain``; a table without those columns is NLP against CV); nothing is computed here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from hubreuse.core.names import DOMAIN_NAMES
 from hubreuse.report.format import fmt_number, is_missing, p_text
 
 HIGHER, LOWER, NO_EVIDENCE, NOT_ESTIMABLE = "higher", "lower", "no evidence", "not estimable"
@@ -29,7 +31,7 @@ METHOD_NAMES = {
     "logseries": "logarithmic series (zero-truncated NB, θ → 0)",
     "mann_whitney": "Mann-Whitney",
 }
-EFFECT_NAMES = {"task_means": "ratio of mean task means", "mann_whitney": "P(NLP > CV)"}
+EFFECT_NAMES = {"task_means": "ratio of mean task means", "mann_whitney": "P({a} > {b})"}
 RATE_RATIO = "rate ratio"
 
 
@@ -46,10 +48,18 @@ class DomainTest:
     null_value: float
     p_value: float
     error: str = ""
+    reference: str = "nlp"
+    domain: str = "cv"
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """The two domains as text names them: (``NLP``, ``CV``)."""
+        return DOMAIN_NAMES.get(self.reference, self.reference), DOMAIN_NAMES.get(self.domain, self.domain)
 
     @property
     def direction(self) -> str:
-        """``higher``/``lower`` (NLP against CV) when the interval excludes the null value, else ``no evidence``."""
+        """``higher``/``lower`` (the reference against the domain) when the interval excludes the null value, else
+        ``no evidence``."""
         bounds = (self.estimate, self.ci_low, self.ci_high, self.null_value)
         if self.error or any(math.isnan(v) for v in bounds):
             return NOT_ESTIMABLE
@@ -61,7 +71,8 @@ class DomainTest:
 
     @property
     def effect(self) -> str:
-        return EFFECT_NAMES.get(self.method, RATE_RATIO)
+        a, b = self.names
+        return EFFECT_NAMES.get(self.method, RATE_RATIO).format(a=a, b=b)
 
     @property
     def method_name(self) -> str:
@@ -80,17 +91,34 @@ def _float(value: Any) -> float:
     return math.nan if is_missing(value) else float(value)
 
 
-def results(table: pd.DataFrame | None, measure: str) -> list[DomainTest]:
-    """The tests of ``measure`` in the table's order (task level first, then the unit-level model and ranks)."""
+def _text(row: Mapping[str, Any], column: str, default: str) -> str:
+    """The cell, ``default`` when the table has no such column (written before it existed)."""
+    return default if column not in row else "" if is_missing(row[column]) else str(row[column])
+
+
+def results(table: pd.DataFrame | None, measure: str, domain: str | None = None) -> list[DomainTest]:
+    """The tests of ``measure`` in the table's order (task level first, then the unit-level model and ranks),
+    only those against ``domain`` when given."""
     if table is None:
         return []
     out = []
     for row in table[table["measure"] == measure].to_dict(orient="records"):
         error = "" if is_missing(row.get("error")) else str(row.get("error"))
-        out.append(DomainTest(measure, str(row["level"]), str(row["method"]), _float(row.get("estimate")),
-                              _float(row.get("ci_low")), _float(row.get("ci_high")), _float(row.get("null_value")),
-                              _float(row.get("p_value")), error))  # fmt: skip
+        test = DomainTest(measure, str(row["level"]), str(row["method"]), _float(row.get("estimate")),
+                          _float(row.get("ci_low")), _float(row.get("ci_high")), _float(row.get("null_value")),
+                          _float(row.get("p_value")), error, _text(row, "reference", "nlp"),
+                          _text(row, "domain", "cv"))  # fmt: skip
+        if domain is None or test.domain == domain:
+            out.append(test)
     return out
+
+
+def compared(table: pd.DataFrame | None, measure: str | None = None) -> list[str]:
+    """The domains compared with the reference (of ``measure``'s rows when given), in the table's order."""
+    if table is None:
+        return []
+    measures = [measure] if measure else list(dict.fromkeys(table["measure"]))
+    return list(dict.fromkeys(t.domain for m in measures for t in results(table, m)))
 
 
 def overall(tests: list[DomainTest]) -> str:
@@ -117,7 +145,7 @@ def headline(reading: str, a: str = "NLP", b: str = "CV") -> str:
 
 def detail(test: DomainTest) -> str:
     """A test's numbers with its own reading when it differs from a plain statement of the numbers."""
-    words = {HIGHER: "NLP higher", LOWER: "NLP lower", NO_EVIDENCE: "interval covers "
+    words = {HIGHER: f"{test.names[0]} higher", LOWER: f"{test.names[0]} lower", NO_EVIDENCE: "interval covers "
              + fmt_number(test.null_value, 1 if test.null_value == 0.5 else 0)}  # fmt: skip
     reading = words.get(test.direction)
     return f"{test.numbers()}{f', {reading}' if reading else ''}"
@@ -135,13 +163,21 @@ def measure_sentence(table: pd.DataFrame | None, measure: str, label: str,
                      short: bool = False) -> tuple[str, str]:  # fmt: skip
     """(reading, sentence) for one measure, e.g. ``("no evidence", "Datasets per model: no evidence of a
     difference between NLP and CV (ratio of mean task means 1.02 (95% CI 0.81–1.30, p = 0.88; tasks as units),
-    interval covers 1; ...).")``."""
-    tests = results(table, measure)
-    if not tests:
+    interval covers 1; ...).")``. With several compared domains, one clause per domain after the reference (NLP
+    higher than CV (...); no evidence of a difference between NLP and Audio (...)), and the reading is the first
+    domain's when they all agree, else ``mixed``."""
+    domains = compared(table, measure)
+    if not domains:
         return NOT_ESTIMABLE, f"{label.capitalize()}: not compared in this run."
-    reading = overall(tests)
-    parts = [brief(t) if short else detail(t) for t in tests]
-    return reading, f"{label.capitalize()}: {headline(reading)} ({'; '.join(parts)})."
+    readings, clauses = [], []
+    for domain in domains:
+        tests = results(table, measure, domain)
+        reading = overall(tests)
+        parts = [brief(t) if short else detail(t) for t in tests]
+        readings.append(reading)
+        clauses.append(f"{headline(reading, *tests[0].names)} ({'; '.join(parts)})")
+    reading = readings[0] if len(set(readings)) == 1 else "mixed"
+    return reading, f"{label.capitalize()}: {'; '.join(clauses)}."
 
 
 # The paper's directional claims about NLP against CV, as its abstract states them (measure, the domain the
@@ -159,8 +195,9 @@ CLAIM_NOTES = {
 
 def claim_check(table: pd.DataFrame | None, measure: str, higher: str, claim: str) -> dict[str, str]:
     """One paper claim set against this run's tests: a status (``supported``, ``contradicted``, ``not supported``,
-    ``mixed``, ``not tested``) and a sentence that follows from the numbers."""
-    tests = results(table, measure)
+    ``mixed``, ``not tested``) and a sentence that follows from the numbers. Only NLP against CV: the paper's
+    domains (a run whose reference is not NLP, or without CV, does not test the claim)."""
+    tests = [t for t in results(table, measure, "cv") if t.reference == "nlp"]
     reading = overall(tests) if tests else NOT_ESTIMABLE
     expected = HIGHER if higher == "nlp" else LOWER
     if reading == expected:
@@ -186,9 +223,12 @@ def paper_claims(table: pd.DataFrame | None) -> list[dict[str, str]]:
 
 
 def forest_rows(table: pd.DataFrame | None, labels: Mapping[str, str]) -> pd.DataFrame:
-    """Ratio effects (task level and the unit-level model; not the rank test, whose scale differs) per measure,
-    for the forest plot: label, level, estimate, lo, hi."""
-    rows = [{"label": labels[t.measure], "level": t.level, "estimate": t.estimate, "lo": t.ci_low,
-             "hi": t.ci_high} for measure in labels for t in results(table, measure)
+    """Ratio effects (task level and the unit-level model; not the rank test, whose scale differs) per measure
+    and compared domain, for the forest plot: label (the measure, and the pair when several domains are
+    compared: ``Datasets per model, NLP / Audio``), level, estimate, lo, hi."""
+    several = len(compared(table)) > 1
+    rows = [{"label": labels[t.measure] + (f", {t.names[0]} / {t.names[1]}" if several else ""), "level": t.level,
+             "estimate": t.estimate, "lo": t.ci_low, "hi": t.ci_high}
+            for measure in labels for domain in compared(table, measure) for t in results(table, measure, domain)
             if t.method != "mann_whitney" and t.direction != NOT_ESTIMABLE]  # fmt: skip
     return pd.DataFrame(rows, columns=["label", "level", "estimate", "lo", "hi"])

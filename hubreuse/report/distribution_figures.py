@@ -149,17 +149,19 @@ def task_count_bars(values: pd.DataFrame, order: Sequence[str], domains: Mapping
 
 
 def domain_count_shares(values: pd.DataFrame, name: str, xlabel: str, unit: str = "models") -> str:
-    """Share of units per count class, NLP beside CV, from per-unit values (task, domain, unit_id, value).
+    """Share of units per count class, the domains side by side (NLP beside CV; in the taxonomy's order), from
+    per-unit values (task, domain, unit_id, value).
 
     A unit listed under several tasks of a domain counts once in that domain (its value is the same in each),
     so a domain's shares describe its distinct units; classes as :func:`~hubreuse.report.displays.count_bins`.
     """
-    distinct = values[values["domain"].isin(["nlp", "cv"])].drop_duplicates(["domain", "unit_id"])
+    known = [d for d in DOMAIN_COLOURS if d != "all"]
+    distinct = values[values["domain"].isin(known)].drop_duplicates(["domain", "unit_id"])
     if distinct.empty:
         return placeholder(name, "no unit in either domain")
     bins = count_bins(distinct["value"])
     shares = bin_shares(distinct, "domain", bins)
-    domains = [d for d in ("nlp", "cv") if d in shares.index]
+    domains = [d for d in known if d in shares.index]
     x = np.arange(len(bins))
     width = 0.8 / len(domains)
     with matplotlib.rc_context(RC):

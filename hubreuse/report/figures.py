@@ -71,8 +71,9 @@ def mean_ci_plot(table: pd.DataFrame, name: str, xlabel: str) -> str:
 
 
 def forest_plot(rows: pd.DataFrame, name: str, xlabel: str) -> str:
-    """Ratios NLP / CV with 95% intervals (columns label, level, estimate, lo, hi), one row per measure (label,
-    in first-seen order) with a marker per level (``task``, ``unit``; legend), log axis, null line at 1."""
+    """Ratios (NLP / CV; with several domains one row per measure and pair) with 95% intervals (columns label,
+    level, estimate, lo, hi), one row per label (in first-seen order) with a marker per level (``task``, ``unit``;
+    legend), log axis, null line at 1."""
     estimate = rows["estimate"].to_numpy(dtype=float)
     rows = rows[np.isfinite(estimate) & (estimate > 0)].reset_index(drop=True)
     if rows.empty:
@@ -123,7 +124,7 @@ def top_bar(labels: Sequence[str], values: Sequence[float], name: str, xlabel: s
     names them."""
     if len(labels) == 0:
         return placeholder(name, "nothing to show: no unit has a positive count")
-    by_colour = {colour: domain for domain, colour in DOMAIN_COLOURS.items() if domain in ("nlp", "cv")}
+    by_colour = {colour: domain for domain, colour in DOMAIN_COLOURS.items() if domain != "all"}
     with matplotlib.rc_context(RC):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.75 + 0.2 * len(labels)))
         y = np.arange(len(labels) - 1, -1, -1)
@@ -203,11 +204,11 @@ def lorenz_panels(lorenz: pd.DataFrame, name: str, titles: Mapping[str, str]) ->
             ax.set_xlabel("share of units (ascending)")
             ax.set_ylabel("share of total")
             ax.set_aspect("equal")
-        handles = [
-            Line2D([], [], color=DOMAIN_COLOURS[d], label=f"{DOMAIN_NAMES[d]} task") for d in ("nlp", "cv")
-        ]
+        present = set(lorenz.loc[lorenz["measure"].isin(measures), "domain"]) | {"nlp", "cv"}
+        handles = [Line2D([], [], color=DOMAIN_COLOURS[d], label=f"{DOMAIN_NAMES[d]} task")
+                   for d in DOMAIN_COLOURS if d in present and d != "all"]  # fmt: skip
         fig.legend(handles=[*handles, Line2D([], [], color="#999", linestyle="--", label="equality")],
-                   loc="upper right", ncol=3, frameon=False)  # fmt: skip
+                   loc="upper right", ncol=min(len(handles) + 1, 4), frameon=False)  # fmt: skip
     return to_svg(fig, name)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from hubreuse.core.names import DOMAIN_COMPARISON
+from hubreuse.core.names import DOMAIN_COMPARISON, DOMAIN_NAMES
 from hubreuse.report import claims, replication
 from hubreuse.report.displays import count_bins
 from hubreuse.report.figurebook import FigureBook, drawing
@@ -23,6 +23,15 @@ from hubreuse.report.sections import top_base_models, top_datasets
 
 def _fmt(v: float, digits: int = 2) -> str:
     return fmt_number(float(v), digits)
+
+
+def _beside(domains: pd.Series) -> str:
+    """``NLP beside CV``, or ``NLP, CV and Audio side by side``: the domains present, in the taxonomy's order."""
+    present = set(domains)
+    names = [DOMAIN_NAMES[d] for d in DOMAIN_NAMES if d in present]
+    if len(names) > 2:
+        return f"{', '.join(names[:-1])} and {names[-1]} side by side"
+    return " beside ".join(names) or "no domain"
 
 
 def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd.DataFrame,
@@ -55,13 +64,14 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
         distinct = values1.drop_duplicates(["domain", "unit_id"])
         single = distinct.assign(one=distinct["value"] == 1).groupby("domain", sort=False)["one"].mean()
         if len(single):
-            text += " By domain, " + " and ".join(f"{fmt_pct(share)} of the declaring {d.upper()} models"
-                                                  for d, share in single.items()) + " declare a single dataset."  # fmt: skip
+            shares = [f"{fmt_pct(v)} of the declaring {DOMAIN_NAMES.get(d, d)} models" for d, v in single.items()]
+            text += " By domain, " + " and ".join(shares) + " declare a single dataset."
         listed = ", ".join(classes[:-1]) + f" and {classes[-1]}" if len(classes) > 1 else classes[0]
         fig = book.add("summary_diversity", drawing("domain_count_shares", values1, "summary_diversity",
                                                     "Datasets declared per model"),
                        f"RQ1 by domain: share of the models declaring datasets with {listed} declared datasets, "
-                       "NLP beside CV; a model listed under several tasks of a domain counts once.")  # fmt: skip
+                       f"{_beside(values1['domain'])}; a model listed under several tasks of a domain counts "
+                       "once.")  # fmt: skip
     else:
         fig = book.absent("summary_diversity", "Datasets per model by domain")
     out.append({"title": "Diversity of training data", "text": text, "figure": fig})
@@ -105,22 +115,24 @@ def findings(paper: Mapping[str, Any], domain: Mapping[str, Any], comparison: pd
             text += " Models that declare a base model declare on average " + ", ".join(parts) + " base models."
         fig = book.absent("top_base_models", "Most reused base models")
     out.append({"title": "Most reused base models", "text": text, "figure": fig})
-    # 4. NLP and CV compared: a direction only where the tests support it.
+    # 4. The domains compared (NLP and CV by default): a direction only where the tests support it.
     table = tables.get(DOMAIN_COMPARISON)
     sentences = [item["brief"] for item in domain["items"] if item["available"]]
     forest = claims.forest_rows(table, dict(DOMAIN_MEASURES))
-    text = (" ".join(sentences) + " Tests, p-values and the count models: section NLP and CV compared."
-            if sentences else f"NLP and CV compared: {NOT_COMPUTED}.")  # fmt: skip
+    against = domain["against"]
+    text = (" ".join(sentences) + f" Tests, p-values and the count models: section {domain['title']}."
+            if sentences else f"{domain['title']}: {NOT_COMPUTED}.")  # fmt: skip
     if len(forest):
+        pairs = " (one row per measure and compared domain D)" if domain["several"] else ""
         fig = book.add("domain_rate_ratios", drawing("forest_plot", forest, "domain_rate_ratios",
-                                                     "NLP / CV (log scale)"),
-                       "NLP against CV per measure: the ratio of mean task means (tasks as units) and the rate "
+                                                     f"{domain['pair']} (log scale)"),
+                       f"{against} per measure{pairs}: the ratio of mean task means (tasks as units) and the rate "
                        "ratio of the unit-level count model (task-clustered standard errors), each with its 95% "
                        "interval; an interval that crosses the dashed line at 1 shows no evidence of a "
                        "difference.")  # fmt: skip
     else:
-        fig = book.absent("domain_rate_ratios", "NLP against CV")
-    out.append({"title": "NLP and CV compared", "text": text, "figure": fig})
+        fig = book.absent("domain_rate_ratios", against)
+    out.append({"title": domain["title"], "text": text, "figure": fig})
     # 5. Replication: relative differences only where the published mean is not 0.
     agree = replication.agreement(comparison)
     if agree["with_reproduced"]:

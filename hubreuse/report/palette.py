@@ -1,12 +1,18 @@
-"""Colours and names of the two domains, shared by the figures and the report, and the figures' other keys.
+"""Colours and names of the domains, shared by the figures and the report, and the figures' other keys.
 
 Kept apart from :mod:`hubreuse.report.figures` so the report's own process can colour labels without loading
-matplotlib, which only its figure workers need. Blue and orange mean NLP and CV everywhere; nothing else uses
-them, so a colour never means two things across the report.
+matplotlib, which only its figure workers need. Blue and vermilion mean NLP and CV everywhere; each other domain
+of the Hub's taxonomy has its own colour, and nothing else uses any of them (the forest plot's level colours are
+not domain colours), so a colour never means two things across the report.
 """
 
-DOMAIN_COLOURS = {"nlp": "#0072B2", "cv": "#D55E00", "all": "#444444"}  # Okabe-Ito: safe for colour blindness
-DOMAIN_NAMES = {"nlp": "NLP", "cv": "CV", "all": "all"}
+from hubreuse.core.names import DOMAIN_NAMES as _TAXONOMY
+
+# Okabe-Ito (safe for colour blindness) for NLP, CV, audio and multimodal; Paul Tol's olive, wine and indigo for
+# the rarer tabular, RL and other, as Okabe-Ito's remaining green and pink are the forest plot's levels.
+DOMAIN_COLOURS = {"nlp": "#0072B2", "cv": "#D55E00", "audio": "#E69F00", "multimodal": "#56B4E9",
+                  "tabular": "#999933", "rl": "#882255", "other": "#332288", "all": "#444444"}  # fmt: skip
+DOMAIN_NAMES = {**_TAXONOMY, "all": "all"}
 
 # Count classes (1, 2, 3-4...) from light to dark: viridis, ordered and safe for colour blindness, with the text
 # colour that reads on each.

@@ -137,10 +137,10 @@ def legend_above(ax: plt.Axes, handles: Sequence[object], title: str | None = No
 
 
 def domain_handles(domains: Sequence[str], kind: str = "patch") -> list[object]:
-    """Legend entries for the domains present (NLP first), as colour patches or as markers."""
+    """Legend entries for the domains present (in the taxonomy's order: NLP first), as colour patches or markers."""
     present = set(domains)
     out: list[object] = []
-    for d in ("nlp", "cv"):
+    for d in (d for d in DOMAIN_COLOURS if d != "all"):
         if d in present:
             if kind == "patch":
                 out.append(Patch(color=DOMAIN_COLOURS[d], label=DOMAIN_NAMES[d], alpha=0.8))

@@ -31,7 +31,7 @@ import yaml
 from markupsafe import Markup
 
 from hubreuse.core.io import atomic_path, utc_now
-from hubreuse.core.names import DOMAIN_COMPARISON, FIGURE_IDS
+from hubreuse.core.names import DOMAIN_COMPARISON, DOMAIN_NAMES, FIGURE_IDS
 from hubreuse.report import claims, provenance, replication
 from hubreuse.report.comparison import domain_section
 from hubreuse.report.figurebook import (
@@ -156,8 +156,14 @@ def report_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], conf
         "seed": seed,
         "signif_legend": SIGNIF_LEGEND,
         "not_computed": NOT_COMPUTED,
-        "tasks_total": {d: sum(1 for t in manifest.get("tasks", []) if t.get("domain") == d) for d in ("nlp", "cv")},
+        "tasks_total": tasks_total(manifest.get("tasks", [])),
     }
+
+
+def tasks_total(tasks: list[dict[str, Any]]) -> str:
+    """``12 NLP, 18 CV``: the configured tasks per domain, in the taxonomy's order (NLP and CV always named)."""
+    counts = {d: sum(1 for t in tasks if t.get("domain") == d) for d in DOMAIN_NAMES}
+    return ", ".join(f"{n} {DOMAIN_NAMES[d]}" for d, n in counts.items() if n or d in ("nlp", "cv"))
 
 
 def render_html(context: Mapping[str, Any], template: str | os.PathLike[str], css: str | os.PathLike[str]) -> str:

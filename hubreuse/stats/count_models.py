@@ -5,7 +5,8 @@ regression with one binary predictor, optionally zero-truncated (RQ1 and RQ3 cou
 something, so their values start at 1), and its units are nested in tasks, so its standard errors are the
 cluster-robust sandwich by task. statsmodels fits these models on the raw units, but on a paper-scale frame
 (480,000 Zipf-distributed units over 30 tasks) its zero-truncated negative binomial ran 205 s without converging
-and its negative binomial returned NaN standard errors. The one-predictor design allows an exact, fast fit:
+and its negative binomial returned NaN standard errors. The one-factor design (value ~ domain, a dummy per domain)
+allows an exact, fast fit:
 
 - units with equal (task, domain, value) are exchangeable, so everything is computed on the distinct triples with
   frequency weights (O(distinct values x tasks), not O(units));
@@ -29,7 +30,8 @@ prints it. For the truncated models exp(coefficient) is the ratio of the untrunc
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,7 @@ NO_OVERDISPERSION = 1e-4  # alpha x largest mean below this: NB variance within 
 LEVEL = 0.95
 LOGSERIES_NOTE = ("theta -> 0 (the zero-truncated negative binomial's ML lies at this boundary): its limit, the "
                   "logarithmic series, fitted; the rate ratio is the limit of the ratio of untruncated means (the "
-                  "ratio of p / (1 - p)); intercept logit p of CV")  # fmt: skip
+                  "ratio of p / (1 - p))")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class CountData:
     """Distinct (cluster, domain, value) triples with their number of units (``w``)."""
 
     y: np.ndarray
-    x: np.ndarray  # 1.0 for the compared domain (NLP), 0.0 for the reference (CV)
+    x: np.ndarray  # the domain's code as a float: 0.0 the baseline level (CV of NLP / CV), 1.0, 2.0... the others
     w: np.ndarray
     cluster: np.ndarray  # codes 0..n_clusters-1
     n_clusters: int
@@ -58,6 +60,15 @@ class CountData:
     @property
     def n_units(self) -> int:
         return int(self.w.sum())
+
+    @property
+    def n_groups(self) -> int:
+        """Domains in the model: the codes run 0..n_groups-1 (at least 2, as in a two-domain comparison)."""
+        return max(2, int(self.x.max(initial=0.0)) + 1)
+
+    def indicators(self) -> list[np.ndarray]:
+        """One 0/1 column per non-baseline domain (code 1, 2...): the design's dummies."""
+        return [(self.x == float(j)).astype(float) for j in range(1, self.n_groups)]
 
 
 @dataclass(frozen=True)
@@ -83,11 +94,14 @@ class CountFit:
     n_clusters: int = 0
     note: str = ""
     error: str = ""
+    params: np.ndarray | None = field(default=None, compare=False, repr=False)  # all of the fit's parameters
+    covariance: np.ndarray | None = field(default=None, compare=False, repr=False)  # their cluster-robust one
 
 
-def compress(values: np.ndarray, is_nlp: np.ndarray, clusters: np.ndarray, truncated: bool) -> CountData:
-    """The units as distinct (cluster, domain, value) triples with frequency weights; clusters coded 0..G-1."""
-    frame = pd.DataFrame({"c": np.asarray(clusters), "x": np.asarray(is_nlp, dtype=float),
+def compress(values: np.ndarray, groups: np.ndarray, clusters: np.ndarray, truncated: bool) -> CountData:
+    """The units as distinct (cluster, domain, value) triples with frequency weights; clusters coded 0..G-1.
+    ``groups``: each unit's domain code, 0 for the baseline level (a boolean "is NLP" for NLP / CV)."""
+    frame = pd.DataFrame({"c": np.asarray(clusters), "x": np.asarray(groups, dtype=float),
                           "y": np.asarray(values, dtype=float)})  # fmt: skip
     counts = frame.value_counts(sort=False).reset_index(name="w")
     codes, uniques = pd.factorize(counts["c"], sort=True)
@@ -120,18 +134,18 @@ def score_rows(d: CountData, eta: np.ndarray, family: str, theta: float = math.n
     if family == LOGSERIES:
         p = expit(eta)
         s_eta = y * (1.0 - p) - p / np.log1p(np.exp(eta))
-        return np.column_stack([s_eta, s_eta * d.x])
+        return np.column_stack([s_eta, *(s_eta * x for x in d.indicators())])
     mu = np.exp(eta)
     if family == POISSON:
         s_eta = y - (mu / -np.expm1(-mu) if d.truncated else mu)
-        return np.column_stack([s_eta, s_eta * d.x])
+        return np.column_stack([s_eta, *(s_eta * x for x in d.indicators())])
     r = np.log1p(mu / theta)
     q = -np.expm1(-theta * r)  # 1 - P(0)
     s_eta = theta / (theta + mu) * (y - (mu / q if d.truncated else mu))
     d_theta = digamma(y + theta) - digamma(theta) - r + (mu - y) / (theta + mu)
     if d.truncated:
         d_theta = d_theta + (1.0 - q) / q * (mu / (theta + mu) - r)
-    return np.column_stack([s_eta, s_eta * d.x, -theta * d_theta])
+    return np.column_stack([s_eta, *(s_eta * x for x in d.indicators()), -theta * d_theta])
 
 
 def model_mean(eta: float, family: str, theta: float, truncated: bool) -> float:
@@ -165,15 +179,21 @@ def group_eta(mean: float, family: str, theta: float, truncated: bool) -> float:
 
 
 def ml_params(d: CountData, family: str, theta: float = math.nan) -> np.ndarray:
-    """(intercept, coefficient[, log alpha]): the ML estimates of the family (for the negative binomial, given
-    theta), from each domain's sample mean."""
-    eta_cv, eta_nlp = (group_eta(m, family, theta, d.truncated) for m in domain_means(d))
-    head = [eta_cv, eta_nlp - eta_cv]
+    """(intercept, coefficient per non-baseline domain[, log alpha]): the ML estimates of the family (for the
+    negative binomial, given theta), from each domain's sample mean (with one dummy per domain the ML means of
+    the domains are free of each other)."""
+    eta_base, *etas = (group_eta(m, family, theta, d.truncated) for m in domain_means(d))
+    head = [eta_base, *(eta - eta_base for eta in etas)]
     return np.array([*head, -math.log(theta)] if family == NEGBIN else head)
 
 
 def _split(params: np.ndarray, d: CountData, family: str) -> tuple[np.ndarray, float]:
-    return params[0] + params[1] * d.x, (math.exp(-params[2]) if family == NEGBIN else math.nan)
+    k = d.n_groups
+    if k == 2:
+        eta = params[0] + params[1] * d.x
+    else:
+        eta = np.concatenate([[params[0]], params[0] + params[1:k]])[d.x.astype(np.int64)]
+    return eta, (math.exp(-params[k]) if family == NEGBIN else math.nan)
 
 
 def total_loglik(d: CountData, params: np.ndarray, family: str) -> float:
@@ -211,10 +231,10 @@ def cluster_covariance(d: CountData, params: np.ndarray, family: str, hess: np.n
     return g / (g - 1.0) * (n - 1.0) / (n - k) * bread @ (sums.T @ sums) @ bread
 
 
-def domain_means(d: CountData) -> tuple[float, float]:
-    """(CV, NLP) sample means of the units."""
-    nlp = d.x == 1.0
-    return (float(d.w[~nlp] @ d.y[~nlp] / d.w[~nlp].sum()), float(d.w[nlp] @ d.y[nlp] / d.w[nlp].sum()))
+def domain_means(d: CountData) -> tuple[float, ...]:
+    """The sample means of the units of each domain, by code (CV, NLP for NLP / CV)."""
+    masks = [d.x == float(j) for j in range(d.n_groups)]
+    return tuple(float(d.w[m] @ d.y[m] / d.w[m].sum()) for m in masks)
 
 
 def profile_alpha(d: CountData) -> tuple[float, str]:
@@ -249,12 +269,13 @@ def fit_family(d: CountData, method: str, family: str, theta: float = math.nan, 
     if not np.all(np.isfinite(hess)) or np.any(np.linalg.eigvalsh(hess) >= 0):
         return CountFit(method, n_clusters=d.n_clusters, note=note,
                         error="not estimable: the information matrix is singular at the estimate")  # fmt: skip
-    se = np.sqrt(np.diag(cluster_covariance(d, params, family, hess)))
+    covariance = cluster_covariance(d, params, family, hess)
+    se = np.sqrt(np.diag(covariance))
     (z0, p0), (z1, p1) = _wald(params[0], se[0]), _wald(params[1], se[1])
     zcrit = float(ndtri(0.5 + LEVEL / 2.0))
     theta_se = math.nan
     if family == NEGBIN:  # model-based, delta method from log alpha
-        theta_se = theta * math.sqrt(np.linalg.inv(-hess)[2, 2])
+        theta_se = theta * math.sqrt(np.linalg.inv(-hess)[-1, -1])
     elif family == LOGSERIES:
         theta = 0.0
     ll = total_loglik(d, params, family)
@@ -263,28 +284,67 @@ def fit_family(d: CountData, method: str, family: str, theta: float = math.nan, 
                     intercept_p_value=p0, theta=theta, theta_std_error=theta_se, log_likelihood=ll,
                     aic=-2.0 * ll + 2.0 * len(params), rate_ratio=math.exp(params[1]),
                     ci_low=math.exp(params[1] - zcrit * se[1]), ci_high=math.exp(params[1] + zcrit * se[1]),
-                    n_clusters=d.n_clusters, note=note)  # fmt: skip
+                    n_clusters=d.n_clusters, note=note, params=params, covariance=covariance)  # fmt: skip
 
 
-def fit_count_model(d: CountData) -> CountFit:
+def contrast(fit: CountFit, group: int, baseline: int) -> CountFit:
+    """The fit read with domain ``baseline`` as the reference level: the coefficient eta_group - eta_baseline
+    (its exp the rate ratio group / baseline) and the intercept eta_baseline, with cluster-robust Wald statistics
+    from the one fitted covariance. Why: a model with k domains is fitted once; each pair is a linear contrast of
+    its parameters, exactly what R prints after ``relevel(domain, ref = baseline)``. ``(1, 0)`` is the fit itself.
+    """
+    from scipy.special import ndtri
+
+    if fit.error or fit.params is None or (group, baseline) == (1, 0):
+        return fit
+    k = len(fit.params) - (1 if fit.method in (NEGBIN, ZT_NEGBIN) else 0)
+    slope, level = np.zeros(len(fit.params)), np.zeros(len(fit.params))
+    level[0] = 1.0
+    for vector, sign, code in ((slope, 1.0, group), (slope, -1.0, baseline), (level, 1.0, baseline)):
+        if 0 < code < k:
+            vector[code] += sign
+    (b1, s1), (b0, s0) = ((float(v @ fit.params), math.sqrt(float(v @ fit.covariance @ v))) for v in (slope, level))
+    (z0, p0), (z1, p1) = _wald(b0, s0), _wald(b1, s1)
+    zcrit = float(ndtri(0.5 + LEVEL / 2.0))
+    return replace(fit, coefficient=b1, std_error=s1, statistic=z1, p_value=p1, intercept=b0,
+                   intercept_std_error=s0, intercept_statistic=z0, intercept_p_value=p0, rate_ratio=math.exp(b1),
+                   ci_low=math.exp(b1 - zcrit * s1), ci_high=math.exp(b1 + zcrit * s1))  # fmt: skip
+
+
+def domain_problem(y: np.ndarray, w: np.ndarray, cluster: np.ndarray, truncated: bool, name: str) -> str:
+    """Why one domain's units (values ``y`` with counts ``w`` in tasks ``cluster``) cannot enter the model, or
+    ``""``: none, all at the floor (its mean would be 0), or in fewer than 2 tasks (no task-clustered error)."""
+    floor = 1.0 if truncated else 0.0
+    if not w.sum():
+        return f"{name} has no units"
+    if np.all(y == floor):
+        return f"every {name} value is {floor:g} (its {'untruncated ' * truncated}mean is 0)"
+    if len(np.unique(cluster)) < 2:
+        return f"{name} units lie in fewer than 2 tasks (task-clustered errors need 2 or more)"
+    return ""
+
+
+def fit_count_model(d: CountData, names: Sequence[str] = ("CV", "NLP")) -> CountFit:
     """Negative binomial (zero-truncated when ``d.truncated``) of value ~ domain; at a boundary of its dispersion
     the limit model instead, said in ``note``: the Poisson counterpart when the data show no overdispersion, the
-    logarithmic series (truncated only) when theta -> 0. ``error`` says why nothing could be estimated."""
+    logarithmic series (truncated only) when theta -> 0. ``error`` says why nothing could be estimated. ``names``:
+    the domains by code (0 the baseline); the fit's coefficient compares code 1 with code 0 (:func:`contrast`
+    reads the others)."""
     nb, pois = (ZT_NEGBIN, ZT_POISSON) if d.truncated else (NEGBIN, POISSON)
     failed = lambda why: CountFit(nb, n_clusters=d.n_clusters, error=f"not estimable: {why}")  # noqa: E731
-    nlp = d.x == 1.0
-    if not d.w[nlp].sum() or not d.w[~nlp].sum():
+    masks = [d.x == float(j) for j in range(d.n_groups)]
+    if not all(d.w[mask].sum() for mask in masks):
         return failed("a domain has no units")
-    if d.n_units <= 3:
-        return failed(f"{d.n_units} units are too few for a model with up to 3 parameters")
+    n_params = d.n_groups + 1
+    if d.n_units <= n_params:
+        return failed(f"{d.n_units} units are too few for a model with up to {n_params} parameters")
     if d.truncated and d.y.min() < 1:
         return failed(f"zero-truncated counts start at 1, but {int(d.w[d.y < 1].sum())} values are below 1")
-    floor = 1.0 if d.truncated else 0.0
-    for domain, mask in (("NLP", nlp), ("CV", ~nlp)):
-        if np.all(d.y[mask] == floor):
-            return failed(f"every {domain} value is {floor:g} (its {'untruncated ' * d.truncated}mean is 0)")
-        if len(np.unique(d.cluster[mask])) < 2:
-            return failed(f"{domain} units lie in fewer than 2 tasks (task-clustered errors need 2 or more)")
+    for code in [1, 0, *range(2, d.n_groups)]:  # the compared domain first, as NLP before CV
+        mask = masks[code]
+        problem = domain_problem(d.y[mask], d.w[mask], d.cluster[mask], d.truncated, names[code])
+        if problem:
+            return failed(problem)
     log_alpha, limit = profile_alpha(d)
     if limit == LOGSERIES and d.truncated:
         return fit_family(d, LOGSERIES, LOGSERIES, note=LOGSERIES_NOTE)

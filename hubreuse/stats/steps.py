@@ -180,8 +180,9 @@ def mean_intervals(values: Mapping[str, str], domains: Mapping[str, str], source
 
 def domain_comparison(values: Mapping[str, str], domains: Mapping[str, str], source: str, n_boot: int, seed: int,
                       comparison_out: str) -> None:  # fmt: skip
-    """Per measure: NLP against CV with tasks as units, by a count model of the distinct units (errors clustered
-    by task) and by the Mann-Whitney test (interval resampling tasks); ``n_boot`` resamples, ``seed``."""
+    """Per measure: each configured domain against the reference (NLP by default) with tasks as units, by one
+    count model of the distinct units (errors clustered by task) and by the Mann-Whitney test (interval
+    resampling tasks); ``n_boot`` resamples, ``seed``."""
     import pandas as pd
 
     from hubreuse.stats import domains as domain_stats
