@@ -305,3 +305,26 @@ def test_workflow_end_to_end_with_source_hubstats(tmp_path):
         assert rq1.loc[task, "n"] == n and rq1.loc[task, "mean"] == pytest.approx(mean, nan_ok=True)
     listing = work / "results/raw/models/text-classification.jsonl.gz"
     assert {record["id"] for record in read_dump(listing)} == {m["id"] for m in MODELS if "text-classification" in m["tags"]}
+
+
+def test_workflow_unreachable_revision_is_one_line(tmp_path):
+    """What a user sees: one ``hubreuse: error:`` line on stderr, non-zero exit, no snapshot file (the missing
+    revision's line is checked on check_config above)."""
+    (tmp_path / "tree").mkdir()
+    work = copy_tree(tmp_path / "tree")
+    env = {**os.environ, "PYTHONPATH": str(work), "HF_HOME": str(tmp_path / "hf_home")}
+
+    def run(*config: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--config", "source=hubstats", *config],
+                              cwd=work, env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+
+    files = {"models.parquet": parquet_bytes(MODELS, "json_text", "models"),
+             "datasets.parquet": parquet_bytes(DATASETS, "native", "datasets")}  # fmt: skip
+    with FileServer(files, commit=COMMIT) as hub:
+        unreachable = run(f"hub_endpoint={hub.url}", "hubstats_revision=v-gone")
+    assert unreachable.returncode != 0
+    assert [line for line in unreachable.stderr.splitlines() if line.startswith("hubreuse: error: ")] == [
+        f"hubreuse: error: hubstats {hub.repo}@v-gone models.parquet: not reachable (RevisionNotFoundError: 404 Client "
+        "Error.); use source: api, or download the Parquet files yourself and use source: dump"
+    ], unreachable.stderr[-3000:]
+    assert not list((work / "results").glob("hubstats/snapshot/*.parquet"))
