@@ -88,7 +88,7 @@ def test_slurm_dry_run_lists_every_job_with_its_resources(tmp_path, slurm_profil
     work = copy_tree(tmp_path / "tree")
     # The command (plus --cores, without which a dry run caps threads at 1); no sbatch/sinfo are
     # needed for a dry run (none exist on this machine).
-    revision = ["hubstats_revision=" + "0" * 40] if source == "hubstats" else []
+    revision = ["hubstats_revision=89abcdef0123456789abcdef0123456789abcdef"] if source == "hubstats" else []
     run = snakemake(work, "--workflow-profile", "profiles/slurm", "-n", "--cores", "8", "--config", f"source={source}",
                     *revision)  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
