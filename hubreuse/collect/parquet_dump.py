@@ -287,7 +287,7 @@ def iter_parquet_index(path: str | os.PathLike[str], label: str, counts: dict[st
     """Index tables (id, tags, line) of the first record of each id, batch by batch; ``counts`` gets ``duplicates``.
 
     ``label`` is ``<kind>_dump``: the kind chooses the projected columns. Memory: the id column of the whole
-    file, and one batch of the projected columns at a time.
+    file, and the projected columns of one row group (pyarrow reads them per row group) and one batch's lines.
     """
     import duckdb
 
