@@ -57,8 +57,7 @@ def tasks() -> list[str]:
 STAGES = ("parse", "matrices", "stats", "report")
 # "collection" is not a timed stage: a collection job inside the timed run would hide in Snakemake's overhead.
 STAGE_SCRIPTS = {
-    "collection": ("demo_hub.py", "index_dump.py", "collect.py", "raw_manifest.py", "hubstats_download.py",
-                   "hubstats_convert.py"),
+    "collection": ("demo_hub.py", "index_dump.py", "collect.py", "raw_manifest.py", "hubstats_download.py"),
     "parse": ("parse.py",),
     "matrices": ("matrices.py",),
     "stats": ("paper_tables.py", "canonical_tables.py", "reuse_tables.py", "concentration.py", "concentration_stack.py",

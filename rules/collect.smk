@@ -49,28 +49,13 @@ if SOURCE == "hubstats":
         script:
             "../scripts/hubstats_download.py"
 
-    rule hubstats_convert:
-        input:
-            parquet="results/hubstats/snapshot/{kind}.parquet",
-            snapshot="results/hubstats/snapshot/manifest.json",
-        output:
-            dump="results/hubstats/{kind}.jsonl.gz",
-            manifest="results/hubstats/{kind}.convert.json",
-        log:
-            "results/logs/hubstats/convert_{kind}.log",
-        benchmark:
-            "results/benchmarks/hubstats_convert/{kind}.tsv"
-        conda:
-            "../envs/hubreuse.yaml"
-        script:
-            "../scripts/hubstats_convert.py"
-
 
 if SOURCE in ("demo", "dump", "hubstats"):
 
     rule index_dump:
         input:
-            dump=lambda wildcards: dump_path(wildcards.kind),
+            # source: hubstats: the downloaded snapshot file, read as it is, and the manifest of its commit.
+            unpack(lambda wildcards: dump_inputs(wildcards.kind)),
         output:
             index=temp("results/interim/{kind}_index.parquet"),
             manifest="results/interim/{kind}_index.json",

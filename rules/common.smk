@@ -110,12 +110,20 @@ wildcard_constraints:
 
 
 def dump_path(kind):
-    """The dump a kind is indexed from: the demo's, the converted hubstats snapshot, or the user's."""
+    """The dump a kind is indexed from: the demo's, the downloaded hubstats snapshot file, or the user's."""
     if SOURCE == "demo":
         return f"results/demo/{kind}.jsonl.gz"
     if SOURCE == "hubstats":
-        return f"results/hubstats/{kind}.jsonl.gz"
+        return f"results/hubstats/snapshot/{kind}.parquet"
     return config[f"{kind}_dump"]
+
+
+def dump_inputs(kind):
+    """index_dump's inputs: the dump, and with hubstats the snapshot's manifest (its repository and commit)."""
+    inputs = {"dump": dump_path(kind)}
+    if SOURCE == "hubstats":
+        inputs["snapshot"] = "results/hubstats/snapshot/manifest.json"
+    return inputs
 
 
 def dump_identity(kind):
@@ -149,13 +157,10 @@ def listing_manifests():
 
 
 def index_manifests():
-    """Manifests of the dumps the listings were cut from (with hubstats: also the pinned snapshot's)."""
+    """Manifests of the dumps the listings were cut from (with hubstats they name the snapshot's commit)."""
     if SOURCE == "api":
         return []
-    manifests = expand("results/interim/{kind}_index.json", kind=KINDS)
-    if SOURCE == "hubstats":
-        manifests += expand("results/hubstats/{kind}.convert.json", kind=KINDS)
-    return manifests
+    return expand("results/interim/{kind}_index.json", kind=KINDS)
 
 
 def parsed_tables(kind):

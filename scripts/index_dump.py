@@ -12,5 +12,6 @@ run_job(
         snakemake.output.manifest,
         snakemake.params.source,
         tasks=snakemake.params.tasks,
+        snapshot=snakemake.input.get("snapshot", ""),
     ),
 )

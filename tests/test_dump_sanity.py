@@ -313,10 +313,55 @@ def test_no_model_in_any_configured_task_stops_matrices(tmp_path: Path) -> None:
 
 
 def test_nested_fields_are_one_list() -> None:
-    from hubreuse.collect import hubstats
+    from hubreuse.collect import hubstats, parquet_dump
 
-    assert hubstats.column_encodings is dumps.column_encodings
-    assert not hasattr(hubstats, "NESTED_FIELDS") or hubstats.NESTED_FIELDS is dumps.NESTED_FIELDS
+    assert dumps.column_encodings is parquet_dump.column_encodings
+    assert dumps.NESTED_FIELDS is parquet_dump.NESTED_FIELDS
+    assert not hasattr(hubstats, "convert_snapshot")  # hubstats files are read by the one Parquet reader
+
+
+def test_parquet_lines_hold_the_projected_columns_with_api_timestamps(tmp_path: Path) -> None:
+    """Only the fields the parser reads reach the line; a naive timestamp is written as UTC in the API's format;
+    a repeated id keeps its first row; ``modelId`` stands in for a null ``id``."""
+    import datetime as dt
+
+    rows = [
+        {"id": "o/a", "modelId": "o/a", "tags": ["text-classification"], "siblings": [{"rfilename": "x.bin"}],
+         "createdAt": dt.datetime(2022, 3, 1, 12, 0, 5, 123456), "cardData": '{"datasets": ["d"]}', "likes": 3},
+        {"id": None, "modelId": "o/b", "tags": ["text-classification"], "siblings": [], "createdAt": None,
+         "cardData": "  ", "likes": 1},
+        {"id": "o/a", "modelId": "o/a", "tags": [], "siblings": [], "createdAt": None, "cardData": None, "likes": 0},
+    ]  # fmt: skip
+    fields = [("id", pa.string()), ("modelId", pa.string()), ("tags", pa.list_(pa.string())),
+              ("siblings", pa.list_(pa.struct([("rfilename", pa.string())]))), ("createdAt", pa.timestamp("us")),
+              ("cardData", pa.string()), ("likes", pa.int64())]  # fmt: skip
+    path = write_parquet(rows, fields, tmp_path / "m.parquet")
+    manifest = index(path, "models", tmp_path)
+    assert (manifest["records"], manifest["duplicates"]) == (2, 1)
+    table = pq.read_table(tmp_path / "models_index.parquet")
+    assert table.column("id").to_pylist() == ["o/a", "o/b"]
+    assert [json.loads(line) for line in table.column("line").to_pylist()] == [
+        {"id": "o/a", "modelId": "o/a", "tags": ["text-classification"], "createdAt": "2022-03-01T12:00:05.123Z",
+         "cardData": {"datasets": ["d"]}},
+        {"id": None, "modelId": "o/b", "tags": ["text-classification"], "createdAt": None, "cardData": None},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rows", "fields", "problem"),
+    [
+        ([{"id": "o/a", "tags": []}, {"id": " ", "tags": []}], [("id", pa.string()), ("tags", pa.list_(pa.string()))],
+         "row 2: record id must not be blank, got ' '"),
+        ([{"id": "o/a", "tags": []}, {"id": None, "tags": []}], [("id", pa.string()), ("tags", pa.list_(pa.string()))],
+         "row 2: record has no 'id' (nor 'modelId') that is a string (id: null, modelId: absent)"),
+        ([{"id": "o/a", "tags": None}, {"id": "o/b", "tags": 7}], [("id", pa.string()), ("tags", pa.int64())],
+         "row 2: tags must be a JSON list, got a number: 7"),
+    ],
+    ids=["blank-id", "null-id", "tags-a-number"],
+)
+def test_parquet_bad_rows_are_named(tmp_path: Path, rows: list[dict], fields: list, problem: str) -> None:
+    path = write_parquet(rows, fields, tmp_path / "m.parquet")
+    assert index_error(path, "models", tmp_path) == f"models_dump {path}: {problem}"
 
 
 # ------------------------------------------------------------------------------------------ end to end

@@ -1,8 +1,9 @@
-"""source: hubstats - snapshot download at a pinned commit, Parquet -> API-like dumps, tag fallbacks, errors.
+"""source: hubstats - snapshot download at a pinned commit, the Parquet files read as they are, errors.
 
 Offline: small Parquet files in both encodings (JSON-text nested columns and native nested types) are served by
 a loopback server acting as the Hub's file endpoint (tests/file_server.py). Expected values come from a few lines
-of plain Python over the records below, never from the code under test.
+of plain Python over the records below, never from the code under test. Files shaped like the real snapshot are
+tested in tests/test_hubstats_shape.py.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from hubreuse.collect import hubstats
 from hubreuse.collect import steps as collect_steps
 from hubreuse.core.errors import InputError
 from hubreuse.core.names import MATRIX_NAMES
+from hubreuse.core.settings import check_config
 from hubreuse.matrices.steps import matrices
 from hubreuse.parse.steps import parse
 from hubreuse.stats.steps import paper_tables
@@ -37,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 DOMAINS = {"text-classification": "nlp", "image-classification": "cv"}
 COMMIT = "89abcdef0123456789abcdef0123456789abcdef"
 
-# API-like records; none needs a tag fallback except where a test says so.
+# API-like records.
 MODELS = [
     {"id": "org/m1", "tags": ["text-classification", "dataset:squad"], "pipeline_tag": "text-classification",
      "createdAt": "2022-01-01T00:00:00.000Z", "cardData": {"datasets": ["squad", "glue"], "license": "mit"}},
@@ -155,8 +158,16 @@ def hub_cache(tmp_path, monkeypatch):
     monkeypatch.delenv("HF_ENDPOINT", raising=False)
 
 
+def index_lines(dump: Path, kind: str, work: Path) -> list[dict]:
+    """The records of a dump's index (what every listing is cut from), through the workflow's own step."""
+    work.mkdir(parents=True, exist_ok=True)
+    index = work / f"{kind}_index.parquet"
+    collect_steps.index_dump(str(dump), f"{kind}_dump", str(index), str(work / f"{kind}_index.json"), "hubstats")
+    return [json.loads(line) for line in pq.read_table(index).column("line").to_pylist()]
+
+
 @pytest.mark.parametrize("encoding", ["json_text", "native"])
-def test_snapshot_download_and_conversion_match_the_json_dump(tmp_path, encoding):
+def test_snapshot_download_and_reading_match_the_json_dump(tmp_path, encoding):
     files = {
         "models.parquet": parquet_bytes(MODELS, encoding, "models"),
         "datasets.parquet": parquet_bytes(DATASETS, encoding, "datasets"),
@@ -176,17 +187,12 @@ def test_snapshot_download_and_conversion_match_the_json_dump(tmp_path, encoding
     for kind in ("models", "datasets"):
         assert Path(outputs[kind]).read_bytes() == files[f"{kind}.parquet"]
 
-    converted = {}
-    for kind in ("models", "datasets"):
-        converted[kind] = tmp_path / f"{kind}.jsonl.gz"
-        summary = hubstats.convert_snapshot(outputs[kind], kind, converted[kind], tmp_path / f"{kind}.json", manifest)
-        assert summary["rows"] == len(MODELS if kind == "models" else DATASETS)
-        assert summary["revision_resolved"] == COMMIT
-    assert read_dump(converted["models"]) == MODELS
-    assert read_dump(converted["datasets"]) == DATASETS
+    if encoding == "json_text":  # a native struct keeps its null fields (a Parquet dump's struct passes through)
+        assert index_lines(Path(outputs["models"]), "models", tmp_path / "i") == MODELS
+    assert index_lines(Path(outputs["datasets"]), "datasets", tmp_path / "i") == DATASETS
 
-    # Same RQ tables as the equivalent JSON dump, and both equal to the plain-Python values.
-    from_snapshot = rq_tables(converted["models"], converted["datasets"], tmp_path / "a")
+    # The snapshot files read as they are give the RQ tables of the equivalent JSON dump and the plain-Python values.
+    from_snapshot = rq_tables(Path(outputs["models"]), Path(outputs["datasets"]), tmp_path / "a")
     from_json = rq_tables(write_dump(MODELS, tmp_path / "m.jsonl.gz"), write_dump(DATASETS, tmp_path / "d.jsonl.gz"),
                           tmp_path / "b")  # fmt: skip
     expected = expected_measures(MODELS, DATASETS)
@@ -197,61 +203,72 @@ def test_snapshot_download_and_conversion_match_the_json_dump(tmp_path, encoding
             assert from_snapshot[key].loc[task, "mean"] == pytest.approx(mean, nan_ok=True), (key, task)
 
 
-@pytest.mark.parametrize("encoding", ["json_text", "native"])
-def test_card_keys_fall_back_to_derived_tags(tmp_path, encoding):
-    models = [
-        # no card at all: both keys from tags; relation tags (base_model:finetune:...) are not ids
-        {"id": "a/x", "tags": ["text-classification", "dataset:squad", "dataset:glue", "base_model:org/base",
-                               "base_model:finetune:org/base"], "cardData": None},
-        # card declares datasets: kept as declared; base_model absent: from tags
-        {"id": "a/y", "tags": ["dataset:squad", "base_model:org/other"], "cardData": {"datasets": ["glue"]}},
-        # nothing to fall back to
-        {"id": "a/z", "tags": ["text-classification"], "cardData": {"license": "mit"}},
-    ]  # fmt: skip
-    path = tmp_path / "models.parquet"
-    path.write_bytes(parquet_bytes([{**m, "pipeline_tag": None} for m in models], encoding, "models"))
-    summary = hubstats.convert_snapshot(path, "models", tmp_path / "out.jsonl.gz")
-    got = {record["id"]: record for record in read_dump(tmp_path / "out.jsonl.gz")}
-
-    assert got["a/x"]["cardData"] == {"datasets": ["squad", "glue"], "base_model": ["org/base"]}
-    assert got["a/x"]["_hubreuse_fallback"] == {"datasets": "tags", "base_model": "tags"}
-    assert got["a/y"]["cardData"] == {"datasets": ["glue"], "base_model": ["org/other"]}
-    assert got["a/y"]["_hubreuse_fallback"] == {"base_model": "tags"}
-    assert got["a/z"]["cardData"] == {"license": "mit"} and "_hubreuse_fallback" not in got["a/z"]
-    # Independent count: records whose card lacks the key and whose tags name one.
-    for key, prefix in (("datasets", "dataset:"), ("base_model", "base_model:")):
-        want = sum(
-            1 for m in models
-            if key not in (m["cardData"] or {}) and any(t.startswith(prefix) and ":" not in t[len(prefix):] for t in m["tags"])
-        )  # fmt: skip
-        assert summary["fallback_from_tags"][key] == want
-
-
 @pytest.mark.parametrize(("drop", "named"), [(["tags"], "'tags'"), (["id", "tags"], "'id', 'tags'")])
 def test_missing_required_column_is_one_clear_line(tmp_path, drop, named):
     table = pa.table({"id": ["a/b"], "tags": [["x"]], "likes": [3]}).drop_columns(drop)
     path = tmp_path / "models.parquet"
     pq.write_table(table, path)
     with pytest.raises(InputError) as caught:
-        hubstats.convert_snapshot(path, "models", tmp_path / "out.jsonl.gz")
-    message = str(caught.value)
-    assert "\n" not in message and str(path) in message and f"missing required column(s) {named}" in message
-    assert not (tmp_path / "out.jsonl.gz").exists()
+        index_lines(path, "models", tmp_path / "i")
+    left = ", ".join(name for name in ("id", "tags", "likes") if name not in drop)
+    assert str(caught.value) == f"models_dump {path}: missing required column(s) {named}; columns present: {left}"
+    assert not list((tmp_path / "i").iterdir())
 
 
-def test_bad_json_text_and_unknown_revision_are_one_line_errors(tmp_path):
+def test_bad_json_text_is_a_one_line_error(tmp_path):
     table = pa.table({"id": ["a/b", "a/c"], "tags": ['["x"]', '["x"'], "cardData": [None, None]})
     path = tmp_path / "models.parquet"
     pq.write_table(table, path)
-    with pytest.raises(InputError, match=r"row 2: column 'tags' holds text that is not valid JSON"):
-        hubstats.convert_snapshot(path, "models", tmp_path / "out.jsonl.gz")
-    assert not (tmp_path / "out.jsonl.gz").exists()
+    with pytest.raises(InputError) as caught:
+        index_lines(path, "models", tmp_path / "i")
+    assert str(caught.value) == (
+        f"models_dump {path}: row 2: column 'tags' holds text that is not valid JSON, expected a JSON list: "
+        + json.dumps('["x"')
+    )
+    assert not list((tmp_path / "i").iterdir())
 
-    with FileServer({"models.parquet": b"x"}) as hub, pytest.raises(InputError) as caught:
-        hubstats.download_snapshot(hub.repo, "no-such-tag", {"models": "models.parquet"},
-                                   {"models": str(tmp_path / "m.parquet")}, str(tmp_path / "s.json"), endpoint=hub.url)  # fmt: skip
-    assert "\n" not in str(caught.value) and "no-such-tag" in str(caught.value)
-    assert not (tmp_path / "m.parquet").exists() and not (tmp_path / "s.json").exists()
+
+@pytest.mark.parametrize(
+    ("repo", "revision", "error"),
+    [("cfahlgren1/hub-stats", "no-such-tag", "RevisionNotFoundError"), ("someone/gone", "main", "RepositoryNotFoundError")],
+    ids=["unknown-revision", "unknown-repo"],
+)
+def test_unreachable_repo_or_revision_is_one_line_naming_both(tmp_path, repo, revision, error):
+    outputs = {kind: str(tmp_path / f"{kind}.parquet") for kind in ("models", "datasets")}
+    files = {"models.parquet": parquet_bytes(MODELS, "native", "models"),
+             "datasets.parquet": parquet_bytes(DATASETS, "native", "datasets")}  # fmt: skip
+    with FileServer(files, repo="cfahlgren1/hub-stats") as hub, pytest.raises(InputError) as caught:
+        hubstats.download_snapshot(repo, revision, hubstats.DEFAULT_FILES, outputs, str(tmp_path / "s.json"),
+                                   endpoint=hub.url)  # fmt: skip
+    assert str(caught.value) == (
+        f"hubstats {repo}@{revision} models.parquet: not reachable ({error}: 404 Client Error.); "
+        "use source: api, or download the Parquet files yourself and use source: dump"
+    )
+    assert not list(tmp_path.iterdir())  # no output, no temporary
+
+
+def test_a_missing_second_file_leaves_no_output(tmp_path):
+    outputs = {kind: str(tmp_path / f"{kind}.parquet") for kind in ("models", "datasets")}
+    with FileServer({"models.parquet": parquet_bytes(MODELS, "native", "models")}, commit=COMMIT) as hub, \
+            pytest.raises(InputError) as caught:  # fmt: skip
+        hubstats.download_snapshot(hub.repo, "main", hubstats.DEFAULT_FILES, outputs, str(tmp_path / "s.json"),
+                                   endpoint=hub.url)  # fmt: skip
+    assert str(caught.value).startswith(f"hubstats {hub.repo}@{COMMIT} datasets.parquet: not reachable (")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("revision", [None, "", "  "])
+def test_source_hubstats_needs_a_revision(revision):
+    config = {**yaml.safe_load((REPO / "config.yaml").read_text()), "source": "hubstats"}
+    if revision is not None:
+        config["hubstats_revision"] = revision
+    with pytest.raises(InputError) as caught:
+        check_config(config)
+    assert str(caught.value) == (
+        "config: hubstats_revision: source=hubstats needs a revision of cfahlgren1/hub-stats you chose (a commit sha, "
+        "for a reproducible run); no default is shipped because no revision was tested by this project"
+    )
+    assert check_config({**config, "hubstats_revision": COMMIT}).source == "hubstats"
 
 
 def copy_tree(dest: Path) -> Path:
@@ -288,3 +305,26 @@ def test_workflow_end_to_end_with_source_hubstats(tmp_path):
         assert rq1.loc[task, "n"] == n and rq1.loc[task, "mean"] == pytest.approx(mean, nan_ok=True)
     listing = work / "results/raw/models/text-classification.jsonl.gz"
     assert {record["id"] for record in read_dump(listing)} == {m["id"] for m in MODELS if "text-classification" in m["tags"]}
+
+
+def test_workflow_unreachable_revision_is_one_line(tmp_path):
+    """What a user sees: one ``hubreuse: error:`` line on stderr, non-zero exit, no snapshot file (the missing
+    revision's line is checked on check_config above)."""
+    (tmp_path / "tree").mkdir()
+    work = copy_tree(tmp_path / "tree")
+    env = {**os.environ, "PYTHONPATH": str(work), "HF_HOME": str(tmp_path / "hf_home")}
+
+    def run(*config: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--config", "source=hubstats", *config],
+                              cwd=work, env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+
+    files = {"models.parquet": parquet_bytes(MODELS, "json_text", "models"),
+             "datasets.parquet": parquet_bytes(DATASETS, "native", "datasets")}  # fmt: skip
+    with FileServer(files, commit=COMMIT) as hub:
+        unreachable = run(f"hub_endpoint={hub.url}", "hubstats_revision=v-gone")
+    assert unreachable.returncode != 0
+    assert [line for line in unreachable.stderr.splitlines() if line.startswith("hubreuse: error: ")] == [
+        f"hubreuse: error: hubstats {hub.repo}@v-gone models.parquet: not reachable (RevisionNotFoundError: 404 Client "
+        "Error.); use source: api, or download the Parquet files yourself and use source: dump"
+    ], unreachable.stderr[-3000:]
+    assert not list((work / "results").glob("hubstats/snapshot/*.parquet"))

@@ -88,12 +88,14 @@ def test_slurm_dry_run_lists_every_job_with_its_resources(tmp_path, slurm_profil
     work = copy_tree(tmp_path / "tree")
     # The command (plus --cores, without which a dry run caps threads at 1); no sbatch/sinfo are
     # needed for a dry run (none exist on this machine).
-    run = snakemake(work, "--workflow-profile", "profiles/slurm", "-n", "--cores", "8", "--config", f"source={source}")
+    revision = ["hubstats_revision=89abcdef0123456789abcdef0123456789abcdef"] if source == "hubstats" else []
+    run = snakemake(work, "--workflow-profile", "profiles/slurm", "-n", "--cores", "8", "--config", f"source={source}",
+                    *revision)  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     output = run.stdout + run.stderr
     stats = job_stats(output)
     jobs = job_blocks(output)
-    assert "demo_hub" in stats if source == "demo" else {"hubstats_download", "hubstats_convert"} <= set(stats)
+    assert "demo_hub" in stats if source == "demo" else {"hubstats_download", "index_dump"} <= set(stats)
     assert {"collect", "parse", "matrices", "paper_tables", "report"} <= set(stats)
     listed: dict[str, int] = {}
     for job in jobs:

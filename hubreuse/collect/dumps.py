@@ -4,12 +4,11 @@ A dump is one API record per line (JSON Lines, plain or gzip) or a Parquet file 
 index keeps each record's original text untouched, so the per-task listings cut from it are exactly what
 the Hub returned; it is built once per dump so that every per-task ``collect`` job only filters columns.
 
-Parquet encodings: a nested field (:data:`NESTED_FIELDS`: ``tags``, ``cardData``, ...) may be a native
-list/struct/map column, passed through as it is, or a string column of JSON text (how whole-Hub snapshots such
-as ``cfahlgren1/hub-stats`` store ``cardData``), decoded per value: ``tags`` must decode to a list (or null),
-``cardData`` to an object (or null); anything else, or text that is not JSON, is an error naming the row and
-column. In either format a ``tags`` that is present, not null and not a list is an error: it would silently
-empty every task.
+A Parquet dump is read as it is (:mod:`hubreuse.collect.parquet_dump`): only the columns the analysis reads, in
+record batches. Its index line holds those columns, with ``tags`` and ``cardData`` stored as JSON text spliced in as
+JSON (``tags`` must be a list or null, ``cardData`` an object or null; anything else, or text that is not JSON, is
+an error naming the row and column). In either format a ``tags`` that is present, not null and not a list is an
+error: it would silently empty every task.
 
 A dump without records stops its index job; the index manifest counts the records with a configured task's tag
 and those with a ``task_categories:`` tag, and :func:`check_dump_kinds` judges both dumps together, so that
@@ -30,6 +29,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from hubreuse.collect import parquet_dump
+from hubreuse.collect.parquet_dump import (  # noqa: F401 - re-exported: one list of nested fields, one decoder
+    NESTED_FIELDS,
+    column_encodings,
+    decode_json_text,
+    excerpt,
+    json_type_name,
+)
 from hubreuse.core.errors import InputError
 from hubreuse.core.io import atomic_path, open_text, sha256_of
 from hubreuse.core.records import describe_id_fields, record_id
@@ -38,86 +45,7 @@ log = logging.getLogger(__name__)
 
 INDEX_SCHEMA = pa.schema([("id", pa.string()), ("tags", pa.list_(pa.string())), ("line", pa.string())])
 BATCH_ROWS = 50_000
-# Fields the listing API returns as JSON arrays/objects; a Parquet dump or snapshot may store them as JSON text.
-NESTED_FIELDS = frozenset(
-    {"tags", "cardData", "siblings", "config", "safetensors", "gguf", "spaces", "widgetData", "transformersInfo",
-     "baseModels", "inference", "inferenceProviderMapping", "model-index", "card_data"}
-)  # fmt: skip
-# What JSON text in these columns must decode to (or null); other nested fields accept any JSON value.
-JSON_TEXT_TYPES = {"tags": (list, "a JSON list"), "cardData": (dict, "a JSON object")}
 DATASET_TAG_PREFIX = "task_categories:"
-EXCERPT_CHARS = 60
-
-
-def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
-    """``value`` as JSON on one line (a string quoted, newlines escaped), cut to ``limit`` characters."""
-    if isinstance(value, str):
-        return orjson.dumps(value if len(value) <= limit else value[:limit] + "...").decode()
-    text = orjson.dumps(value, default=str).decode()
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def json_type_name(value: object) -> str:
-    """The JSON name of a decoded value's type, with its article (``a string``, ``an object``)."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    names = {str: "a string", dict: "an object", list: "a list", type(None): "null"}
-    return names.get(type(value), f"a {type(value).__name__}")
-
-
-def column_encodings(schema: pa.Schema) -> dict[str, str]:
-    """How each nested field is stored: ``json_text``, ``list``, ``struct``, ``map``, or the Arrow type name."""
-    encodings = {}
-    for field in schema:
-        if field.name not in NESTED_FIELDS:
-            continue
-        kind = field.type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            encodings[field.name] = "json_text"
-        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
-            encodings[field.name] = "list"
-        elif pa.types.is_struct(kind):
-            encodings[field.name] = "struct"
-        elif pa.types.is_map(kind):
-            encodings[field.name] = "map"
-        else:
-            encodings[field.name] = str(kind)
-    return encodings
-
-
-def decode_json_text(value: object, column: str, where: str) -> object:
-    """One cell of a nested field stored as text, as the API would return it.
-
-    Null stays null. ``tags`` and ``cardData`` must hold JSON text of a list / an object (or ``null``); blank
-    ``cardData`` text is a card the model does not have. Other nested fields keep a plain string that does not
-    look like JSON (the API allows strings there) and decode the rest. Anything else is an :class:`InputError`
-    at ``where``: never read as empty.
-    """
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    expected = JSON_TEXT_TYPES.get(column)
-    if not text and column != "tags":
-        return None
-    if expected is None and text[0] not in "[{":
-        return value  # a plain string where the API also allows one
-    try:
-        decoded = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        # The parser's position helps in long text only; a short value is shown whole.
-        detail = f" ({error})" if len(text) > EXCERPT_CHARS else ""
-        wanted = f", expected {expected[1]}" if expected else ""
-        raise InputError(
-            where, f"column {column!r} holds text that is not valid JSON{detail}{wanted}: {excerpt(value)}"
-        ) from None
-    if expected is not None and decoded is not None and not isinstance(decoded, expected[0]):
-        raise InputError(
-            where,
-            f"column {column!r} holds JSON text of {json_type_name(decoded)}, not {expected[1]}: {excerpt(value)}",
-        )
-    return decoded
 
 
 def record_tags(record: dict) -> list[str]:
@@ -159,42 +87,50 @@ def iter_json_lines(path: Path, label: str) -> Iterator[tuple[int, str, dict]]:
         raise InputError(f"{label} {path}:{lineno + 1}", f"not UTF-8 text ({error.reason})") from None
 
 
-def iter_parquet_records(path: Path, label: str) -> Iterator[tuple[int, str, dict]]:
-    """Yield (row number, JSON text, record) from a Parquet dump.
+def iter_json_index(path: Path, label: str, counts: dict[str, int]) -> Iterator[pa.Table]:
+    """Index tables (id, tags, line) of the first record of each id of a JSON Lines dump, record by record, with
+    one-line errors for a record without a string id or whose ``tags`` is not a list; ``counts`` gets
+    ``duplicates``."""
+    seen: set[str] = set()
+    ids: list[str] = []
+    tags: list[list[str]] = []
+    lines: list[str] = []
+    for lineno, line, record in iter_json_lines(path, label):
+        rid = record_id(record)
+        if rid is None:
+            raise InputError(location(label, path, lineno, False),
+                             f"record has no 'id' (nor 'modelId') that is a string ({describe_id_fields(record)})")
+        if not rid.strip():
+            raise InputError(location(label, path, lineno, False), f"record id must not be blank, got {rid!r}")
+        record_tag_value = record.get("tags")
+        if record_tag_value is not None and not isinstance(record_tag_value, list):
+            raise InputError(
+                location(label, path, lineno, False),
+                f"tags must be a JSON list, got {json_type_name(record_tag_value)}: {excerpt(record_tag_value)}",
+            )
+        if rid in seen:
+            counts["duplicates"] += 1
+            continue
+        seen.add(rid)
+        ids.append(rid)
+        tags.append(record_tags(record))
+        lines.append(line)
+        if len(ids) >= BATCH_ROWS:
+            yield pa.table([ids, tags, lines], schema=INDEX_SCHEMA)
+            ids, tags, lines = [], [], []
+    if ids:
+        yield pa.table([ids, tags, lines], schema=INDEX_SCHEMA)
 
-    Nested fields stored as text are decoded as JSON (:func:`decode_json_text`); native list, struct and map
-    columns pass through as they are.
-    """
-    try:
-        parquet = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as error:
-        raise InputError(f"{label} {path}", f"unreadable Parquet ({error})") from None
-    encodings = column_encodings(parquet.schema_arrow)
-    text_columns = [name for name, encoding in encodings.items() if encoding == "json_text"]
-    # Arrow gives a map cell as a list of (key, value) pairs; the API's record has an object there.
-    map_columns = [name for name, encoding in encodings.items() if encoding == "map"]
-    row = 0
-    for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-        for record in batch.to_pylist():
-            row += 1
-            for name in text_columns:
-                if record[name] is not None:
-                    record[name] = decode_json_text(record[name], name, f"{label} {path}: row {row}")
-            for name in map_columns:
-                if record[name] is not None:
-                    record[name] = dict(record[name])
-            line = orjson.dumps(record, default=str).decode()
-            yield row, line, record
 
-
-def iter_dump(path: str | os.PathLike[str], label: str) -> Iterator[tuple[int, str, dict]]:
-    """Records of a dump, whatever its format. ``label`` names the dump in errors (``models_dump``)."""
-    path = Path(path)
+def index_tables(dump: str | os.PathLike[str], label: str, counts: dict[str, int]) -> Iterator[pa.Table]:
+    """Index tables of a dump, whatever its format (Parquet: :mod:`hubreuse.collect.parquet_dump`, which keeps
+    only the columns the analysis reads). ``label`` names the dump in errors (``models_dump``)."""
+    path = Path(dump)
     if not path.is_file():
         raise InputError(f"{label} {path}", "file does not exist")
     if is_parquet(path):
-        return iter_parquet_records(path, label)
-    return iter_json_lines(path, label)
+        return parquet_dump.iter_parquet_index(path, label, counts)
+    return iter_json_index(path, label, counts)
 
 
 def location(label: str, dump: str | os.PathLike[str], number: int, parquet: bool) -> str:
@@ -279,50 +215,21 @@ def build_index(dump: str | os.PathLike[str], label: str, out_path: str | os.Pat
     ``tags`` is not a list, is bad input; so is a dump without records. On any error the index is not written.
     Whether the dump is of the kind its label says is judged with the other dump (:func:`check_dump_kinds`).
     """
-    seen: set[str] = set()
-    records = duplicates = with_task = with_categories = 0
+    records = with_task = with_categories = 0
+    counts = {"duplicates": 0}
     task_values = None if tasks is None else pa.array(list(tasks), pa.string())
-    ids: list[str] = []
-    tags: list[list[str]] = []
-    lines: list[str] = []
     with atomic_path(out_path) as tmp, pq.ParquetWriter(tmp, INDEX_SCHEMA, compression="zstd") as writer:
-
-        def flush() -> None:
-            nonlocal with_task, with_categories
-            if ids:
-                table = pa.table([ids, tags, lines], schema=INDEX_SCHEMA)
-                task_rows, category_rows = tagged_rows(table.column("tags").combine_chunks(), task_values)
-                with_task += task_rows or 0
-                with_categories += category_rows
-                writer.write_table(table)
-                ids.clear(), tags.clear(), lines.clear()
-
-        records_iter = iter_dump(dump, label)
-        parquet = is_parquet(Path(dump))
-        for lineno, line, record in records_iter:
-            rid = record_id(record)
-            if rid is None:
-                raise InputError(location(label, dump, lineno, parquet),
-                                 f"record has no 'id' (nor 'modelId') that is a string ({describe_id_fields(record)})")
-            if not rid.strip():
-                raise InputError(location(label, dump, lineno, parquet), f"record id must not be blank, got {rid!r}")
-            record_tag_value = record.get("tags")
-            if record_tag_value is not None and not isinstance(record_tag_value, list):
-                raise InputError(
-                    location(label, dump, lineno, parquet),
-                    f"tags must be a JSON list, got {json_type_name(record_tag_value)}: {excerpt(record_tag_value)}",
-                )
-            if rid in seen:
-                duplicates += 1
+        for table in index_tables(dump, label, counts):
+            if not table.num_rows:
                 continue
-            seen.add(rid)
-            records += 1
-            ids.append(rid)
-            tags.append(record_tags(record))
-            lines.append(line)
-            if len(ids) >= BATCH_ROWS:
-                flush()
-        flush()
+            table = table.cast(INDEX_SCHEMA)
+            task_rows, category_rows = tagged_rows(table.column("tags").combine_chunks(), task_values)
+            records += table.num_rows
+            with_task += task_rows or 0
+            with_categories += category_rows
+            writer.write_table(table)
+        duplicates = counts["duplicates"]
+        parquet = is_parquet(Path(dump))
         summary = {
             "dump": str(Path(dump).resolve()),
             "dump_sha256": sha256_of(dump),

@@ -33,21 +33,21 @@ def hubstats_download(repo: str, revision: str, files: Mapping[str, str], output
     hubstats.download_snapshot(repo, revision, files, outputs, manifest_out, endpoint)
 
 
-def hubstats_convert(parquet: str, kind: str, snapshot_manifest: str, dump_out: str, manifest_out: str) -> None:
-    """One snapshot Parquet file as an API-like JSON Lines dump, which index_dump then reads like a user's."""
-    from hubreuse.collect import hubstats
-
-    snapshot = json.loads(Path(snapshot_manifest).read_text(encoding="utf-8"))
-    hubstats.convert_snapshot(parquet, kind, dump_out, manifest_out, snapshot)
-
 def index_dump(dump: str, label: str, index_out: str, manifest_out: str, source: str,
-               tasks: Sequence[str] | None = None) -> None:  # fmt: skip
+               tasks: Sequence[str] | None = None, snapshot: str = "") -> None:  # fmt: skip
     """Index a dump (``label``: ``<kind>_dump``); its manifest counts the records with a tag of one of the
-    configured ``tasks`` and those with a ``task_categories:`` tag, for :func:`check_dumps`."""
+    configured ``tasks`` and those with a ``task_categories:`` tag, for :func:`check_dumps`. ``snapshot``: the
+    hubstats download manifest, whose repository and resolved commit the index manifest then names (provenance)."""
     from hubreuse.collect import dumps
 
     summary = dumps.build_index(dump, label, index_out, tasks=None if tasks is None else list(tasks))
     summary["source"] = source
+    if snapshot:
+        downloaded = json.loads(Path(snapshot).read_text(encoding="utf-8"))
+        kind = label.removesuffix("_dump")
+        summary["snapshot"] = {"repo": downloaded.get("repo"), "revision_requested": downloaded.get("revision_requested"),
+                               "revision_resolved": downloaded.get("revision_resolved"),
+                               "filename": (downloaded.get("files") or {}).get(kind, {}).get("filename")}  # fmt: skip
     write_json(manifest_out, summary)
 
 

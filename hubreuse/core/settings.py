@@ -21,6 +21,9 @@ import yaml
 from hubreuse.core.errors import InputError
 
 SOURCES = ("demo", "dump", "api", "hubstats")
+# No hub-stats revision was ever tested here, so none is shipped: the user names one (the schema's default is "").
+HUBSTATS_REVISION_NEEDED = ("source=hubstats needs a revision of {repo} you chose (a commit sha, for a reproducible "
+                            "run); no default is shipped because no revision was tested by this project")  # fmt: skip
 # The modalities of the Hub's task taxonomy (hubreuse/data/task_domains.csv), in the order tables list them.
 DOMAINS = ("nlp", "cv", "audio", "multimodal", "tabular", "rl", "other")
 # Hub task tags are plain words joined by hyphens (``text2text-generation``); no ``:``, ``/`` or spaces,
@@ -143,9 +146,12 @@ def check_config(config: dict[str, Any]) -> Settings:
                 raise InputError(f"{key} {value}", "is not a regular file")
     if source == "hubstats":
         # Absent keys take the schema's defaults; a key set to nothing is a mistake worth one clear line.
-        for key in ("hubstats_repo", "hubstats_revision", "hubstats_models_file", "hubstats_datasets_file"):
+        for key in ("hubstats_repo", "hubstats_models_file", "hubstats_datasets_file"):
             if key in config and not str(config[key] or "").strip():
                 raise InputError(f"config: {key}", "source=hubstats needs a non-empty value")
+        if not str(config.get("hubstats_revision") or "").strip():  # absent too: the schema's default is ""
+            repo = config.get("hubstats_repo") or "cfahlgren1/hub-stats"
+            raise InputError("config: hubstats_revision", HUBSTATS_REVISION_NEEDED.format(repo=repo))
     return Settings(source=source, domains=domains, all_tasks=all_tasks)
 
 

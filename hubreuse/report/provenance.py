@@ -133,8 +133,11 @@ def input_snapshots(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
                         "sha256": dump.get("parquet_sha256"), "records": dump.get("rows"),
                         "detail": detail})  # fmt: skip
             continue
+        snapshot = dump.get("snapshot") or {}  # a hubstats snapshot file, read as it is
+        origin = f"{snapshot.get('repo')} at {snapshot.get('revision_resolved')}, file {snapshot.get('filename')}; " \
+            if snapshot else ""
         out.append({"what": "dump", "path": dump.get("dump"), "sha256": dump.get("dump_sha256"),
-                    "records": dump.get("records"), "detail": f"{dump.get('duplicates', 0)} repeated ids"})  # fmt: skip
+                    "records": dump.get("records"), "detail": f"{origin}{dump.get('duplicates', 0)} repeated ids"})  # fmt: skip
     listings = manifest.get("listings", []) or []
     if listings:
         tasks = {item.get("task") for item in listings}
