@@ -8,6 +8,7 @@ rule report:
         template="report/report.html.j2",
         sections=report_sections(),
         css="report/report.css",
+        **task_list_input(),  # tasks: all (see rule concentration in stats.smk)
     output:
         html=report("results/report/report.html", caption="../report/captions/report/report_html.rst",
                     category="Report", labels={"format": "HTML"}),

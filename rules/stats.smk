@@ -76,6 +76,9 @@ rule concentration:
     priority: 10
     input:
         unpack(lambda wildcards: concentration_values(wildcards.group)),
+        # tasks: all: a job downstream of the checkpoint that does not name its output is rerun at every
+        # invocation by Snakemake (up to 9.27 at least); naming it keeps a finished run finished.
+        **task_list_input(),
     output:
         concentration="results/stats/concentration/{group}.concentration.csv",
         heavy_tail="results/stats/concentration/{group}.heavy_tail.csv",
@@ -101,6 +104,7 @@ rule concentration_stack:
         concentration=expand("results/stats/concentration/{group}.concentration.csv", group=CONCENTRATION_GROUPS),
         heavy_tail=expand("results/stats/concentration/{group}.heavy_tail.csv", group=CONCENTRATION_GROUPS),
         lorenz=expand("results/stats/concentration/{group}.lorenz.csv", group=CONCENTRATION_GROUPS),
+        **task_list_input(),  # tasks: all (see rule concentration)
     output:
         concentration=reported_table("concentration"),
         heavy_tail=reported_table("heavy_tail"),
@@ -119,6 +123,7 @@ rule lineage:
     input:
         models=matrix("models"),
         model_base=matrix("model_base"),
+        **task_list_input(),  # tasks: all (see rule concentration)
     output:
         **reported_tables(LINEAGE_TABLES),
     params:

@@ -6,7 +6,7 @@ from hubreuse.stats.steps import concentration
 run_job(
     snakemake,
     lambda: concentration(
-        dict(snakemake.input.items()),
+        {name: path for name, path in snakemake.input.items() if name != "task_list"},  # tasks: all
         snakemake.params.source,
         snakemake.params.n_boot,
         snakemake.params.seed,

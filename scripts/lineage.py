@@ -6,7 +6,7 @@ from hubreuse.stats.steps import lineage
 run_job(
     snakemake,
     lambda: lineage(
-        dict(snakemake.input.items()),
+        {name: path for name, path in snakemake.input.items() if name != "task_list"},  # tasks: all
         snakemake.params.source,
         dict(snakemake.output.items()),
     ),

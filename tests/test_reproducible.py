@@ -366,7 +366,7 @@ def test_snakemake_report_registers_every_result_with_a_caption(small_run, tmp_p
     assert set(data["categories"]) == categories, "a table without its category lands in 'Other'"
     description = data["workflow_desc"]
     assert "reuse of datasets and models on the Hugging Face Hub" in description
-    assert "SYNTHETIC DEMO DATA" in description and "1 NLP and 1 CV tasks" in description
+    assert "SYNTHETIC DEMO DATA" in description and "1 nlp, 1 cv tasks" in description
     assert "system-message" not in description
 
 

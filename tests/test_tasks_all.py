@@ -180,8 +180,9 @@ def test_api_task_list_is_the_hubs(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------------------------- end to end
 def test_tasks_all_end_to_end_on_a_corpus_dump(tmp_path: Path) -> None:
-    """A few hundred corpus records with tasks: all: the tasks planned are the dump's pipeline tags, in three
-    domains and other; the per-task paper table and the raw manifest list exactly them."""
+    """A few hundred corpus records with tasks: all, run to the report: the tasks planned are the dump's pipeline
+    tags, in three domains and other; the per-task paper table and the raw manifest list exactly them, and the
+    domain comparison compares every other domain with the reference (NLP), in the table and the report."""
     models = read_jsonl(shared_path("corpora/hub2022-models.jsonl.gz"))
     datasets = read_jsonl(shared_path("corpora/datasets2023.jsonl.gz"))
     wanted = ("text-classification", "fill-mask", "automatic-speech-recognition", "image-classification",
@@ -195,7 +196,8 @@ def test_tasks_all_end_to_end_on_a_corpus_dump(tmp_path: Path) -> None:
               "models_dump": str(write_jsonl(tmp_path / "models.jsonl.gz", picked)),
               "datasets_dump": str(write_jsonl(tmp_path / "datasets.jsonl.gz", chosen))}  # fmt: skip
     (work / "all.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    targets = ["results/tables/rq1_datasets_per_model.csv", "results/raw/manifest.json"]
+    targets = ["results/tables/rq1_datasets_per_model.csv", "results/raw/manifest.json",
+               "results/tables/domain_comparison.csv", "results/report/report.html"]
     result = run_snakemake(work, *targets, "--configfile", "all.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     taxonomy = taxonomy_from_csv()
@@ -212,6 +214,13 @@ def test_tasks_all_end_to_end_on_a_corpus_dump(tmp_path: Path) -> None:
     # A model's listing is "tags contain the task": at least the models whose pipeline tag it is.
     counts = {item["task"]: item["models"] for item in manifest["tasks"]}
     assert all(counts[tag] >= 40 for tag in wanted), counts
+    with open(work / targets[2], encoding="utf-8", newline="") as handle:
+        comparison = list(csv.DictReader(handle))
+    pairs = {(row["reference"], row["domain"]) for row in comparison}
+    assert pairs == {("nlp", "cv"), ("nlp", "audio"), ("nlp", "other")}, pairs
+    assert {row["measure"] for row in comparison} == {"rq1", "rq2", "rq3", "children"}
+    html = (work / targets[3]).read_text(encoding="utf-8")
+    assert "NLP, CV, Audio and Other compared" in html
     # Rerunning with the same config plans nothing (the checkpoint's list is read back, not recomputed).
     again = run_snakemake(work, *targets, "--configfile", "all.yaml", "--dry-run")
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr, again.stderr[-2000:]
