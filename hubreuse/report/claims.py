@@ -81,7 +81,8 @@ class DomainTest:
     def numbers(self) -> str:
         """``rate ratio 0.98 (95% CI 0.91–1.07, p = 0.71; zero-truncated negative binomial)``."""
         if self.direction == NOT_ESTIMABLE:
-            return f"{self.method_name}: not estimable{f' ({self.error})' if self.error else ''}"
+            why = self.error.removeprefix("not estimable: ") if self.error else ""
+            return f"{self.method_name}: not estimable{f' ({why})' if why else ''}"
         p = f", p {p_text(self.p_value)}" if not math.isnan(self.p_value) else ""
         return (f"{self.effect} {fmt_number(self.estimate, 2)} (95% CI {fmt_number(self.ci_low, 2)}–"
                 f"{fmt_number(self.ci_high, 2)}{p}; {self.method_name})")  # fmt: skip
