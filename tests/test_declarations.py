@@ -152,6 +152,29 @@ def test_tag_declarations_follow_the_rules(tags: list | None, datasets: list | N
     assert tag_ids(tags, "dataset:") == datasets and tag_ids(tags, "base_model:") == bases
 
 
+TAG_CASES = [
+    ["dataset:squad", "dataset:squad", "dataset:glue"], ["base_model:org/a", "base_model:finetune:org/a"],
+    ["base_model:adapter:org/b", "base_model:org/a", "base_model:org/b"], ["dataset:Odd Name/ü:v1 (x)", "dataset:"],
+    ["base_model:Org:x"], ["base_model:quantized:"], ["datasets:x", "license:mit", "base_model"], None, [],
+    ["base_model:merge:a b", "dataset:x", "base_model:merge:c", "dataset:x"],
+]  # fmt: skip
+
+
+def test_vectorised_tag_reading_equals_plain_python() -> None:
+    """The matrices job reads the tags of a whole column at once; per model it must give the plain reading, on the
+    rule cases and on the tags of every model of the 2022 corpus."""
+    import pyarrow as pa
+
+    from hubreuse.matrices.build import tag_declaration_lists
+
+    corpus = [m.get("tags") for m in read_records(shared_path("corpora/hub2022-models.jsonl.gz"))]
+    tags = [[t for t in lst if isinstance(t, str)] if isinstance(lst, list) else None for lst in TAG_CASES + corpus]
+    datasets, bases = tag_declaration_lists(pa.array(tags, pa.list_(pa.string())), pa.list_(pa.string()))
+    assert datasets.to_pylist() == [tag_ids(t, "dataset:") for t in tags]
+    assert bases.to_pylist() == [tag_ids(t, "base_model:") for t in tags]
+    assert sum(d is not None for d in datasets.to_pylist()[len(TAG_CASES):]) == 3889  # the corpus's models with dataset: tags
+
+
 def test_source_label_names_the_declarations() -> None:
     assert source_label(job_source("demo", "card")) == "demo (SYNTHETIC data)"
     assert source_label(job_source("dump", "card")) == "dump"

@@ -12,11 +12,12 @@ import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from hubreuse.core.declarations import tag_declarations
+from hubreuse.core.declarations import BASE_MODEL_TAG, DATASET_TAG
 from hubreuse.core.errors import InputError
 from hubreuse.core.io import atomic_path
 from hubreuse.parse.tables import read_parsed
@@ -71,18 +72,49 @@ def string_edges(table: pa.Table, id_column: str, list_column: str, target: str)
     )
 
 
+def _first_appearances(rows: pa.Array, values: pa.Array, n_rows: int, list_type: pa.DataType) -> pa.Array:
+    """Per row, its distinct ``values`` in order of first appearance (null where it has none), as a list array.
+
+    ``rows`` and ``values`` are parallel and in row-major order (a flattened list column, filtered)."""
+    found = pa.table({"row": rows, "value": values, "position": pa.array(np.arange(len(rows), dtype=np.int64))})
+    firsts = found.group_by(["row", "value"], use_threads=False).aggregate([("position", "min")])
+    firsts = firsts.take(pc.sort_indices(firsts["position_min"]))
+    counts = np.bincount(firsts["row"].to_numpy(), minlength=n_rows) if firsts.num_rows else np.zeros(n_rows, int)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    items = firsts["value"].combine_chunks() if firsts.num_rows else pa.array([], pa.string())
+    lists = pa.ListArray.from_arrays(offsets, items, mask=pa.array(counts == 0))
+    return lists.cast(list_type)
+
+
+def tag_declaration_lists(tags: pa.Array | pa.ChunkedArray, list_type: pa.DataType) -> tuple[pa.Array, pa.Array]:
+    """Each model's declared datasets and base models read from its tags, vectorised over the whole column.
+
+    The same reading as :func:`hubreuse.core.declarations.tag_declarations` (tested equal): ``dataset:<id>`` ids,
+    and ``base_model:<id>`` / ``base_model:<relation>:<id>`` ids (a relation is lower-case letters and '_'), each
+    list distinct in order of first appearance, null when the model has no such tag. Why vectorised: a Python call
+    per model took 7 s of the 11 s matrices job at paper scale (480,000 models)."""
+    if isinstance(tags, pa.ChunkedArray):
+        tags = tags.combine_chunks()
+    flat = pc.list_flatten(tags)
+    parents = pc.list_parent_indices(tags)
+    is_dataset = pc.fill_null(pc.starts_with(flat, DATASET_TAG), False)
+    is_base = pc.fill_null(pc.starts_with(flat, BASE_MODEL_TAG), False)
+    dataset_ids = pc.utf8_slice_codeunits(pc.filter(flat, is_dataset), len(DATASET_TAG))
+    base_bodies = pc.utf8_slice_codeunits(pc.filter(flat, is_base), len(BASE_MODEL_TAG))
+    base_ids = pc.replace_substring_regex(base_bodies, pattern=r"(?s)^[a-z_]+:(.+)$", replacement=r"\1")
+    return (_first_appearances(pc.filter(parents, is_dataset), dataset_ids, len(tags), list_type),
+            _first_appearances(pc.filter(parents, is_base), base_ids, len(tags), list_type))  # fmt: skip
+
+
 def with_tag_declarations(models: pa.Table) -> pa.Table:
     """``models`` with its ``datasets`` and ``base_model`` lists read from its tags (``declarations: tags``).
 
     The card's lists are replaced, so every measure downstream reads the tags' declarations through the same
-    columns and edge lists; the card's shapes stay (they describe the cards, see declaration_shapes). One Python
-    call per model (:func:`hubreuse.core.declarations.tag_declarations`): simple enough to test against the
-    definition, and a few seconds for the whole Hub.
+    columns and edge lists; the card's shapes stay (they describe the cards, see declaration_shapes).
     """
-    pairs = [tag_declarations(tags) for tags in models.column("tags").to_pylist()]
     lists = models.schema.field("datasets").type
-    for name, position in (("datasets", 0), ("base_model", 1)):
-        column = pa.array([pair[position] for pair in pairs], lists)
+    columns = dict(zip(("datasets", "base_model"), tag_declaration_lists(models.column("tags"), lists), strict=True))
+    for name, column in columns.items():
         models = models.set_column(models.schema.get_field_index(name), pa.field(name, lists), column)
     return models
 
