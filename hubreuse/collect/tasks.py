@@ -87,14 +87,16 @@ def pipeline_tag_counts(index: str | os.PathLike[str]) -> Counter[object]:
     """Models per ``pipeline_tag`` value in a models index (:func:`hubreuse.collect.dumps.build_index`), read from
     each record's original text; a missing key or null counts under None, any value that is not a string as
     :class:`NotText`."""
+    import duckdb
     import orjson
-    import pyarrow.parquet as pq
 
+    # One grouped scan in DuckDB (no Python per record: a whole-Hub index has millions); only the few distinct
+    # values, as JSON text, are decoded here.
+    query = "SELECT line::JSON -> '$.pipeline_tag' AS value, count(*) FROM read_parquet(?) GROUP BY value"
     counts: Counter[object] = Counter()
-    for batch in pq.ParquetFile(index).iter_batches(columns=["line"], batch_size=50_000):
-        for line in batch.column(0).to_pylist():
-            value = orjson.loads(line).get("pipeline_tag")
-            counts[value if value is None or isinstance(value, str) else NotText(repr(value))] += 1
+    for text, n in duckdb.connect().execute(query, [str(index)]).fetchall():
+        value = None if text is None else orjson.loads(text)
+        counts[value if value is None or isinstance(value, str) else NotText(repr(value))] += n
     return counts
 
 
