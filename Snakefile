@@ -17,6 +17,7 @@ include: "rules/collect.smk"
 include: "rules/parse.smk"
 include: "rules/matrices.smk"
 include: "rules/stats.smk"
+include: "rules/trends.smk"
 include: "rules/report.smk"
 
 

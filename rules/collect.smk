@@ -1,12 +1,14 @@
-# Collect: per-task raw listings exactly as the Hub's listing API returns records, plus manifests.
+# Collect: per-task raw listings exactly as the Hub's listing API returns records, plus manifests. Every path is
+# under ROOT: results/, or results/snapshots/{snapshot}/ for each snapshot of a run with snapshots: (common.smk).
 
-if SOURCE == "demo":
+if "demo" in SOURCES:
 
+    # One synthetic Hub, whatever the number of demo snapshots: each snapshot is it as of its date.
     rule demo_hub:
         output:
-            models="results/demo/models.jsonl.gz",
-            datasets="results/demo/datasets.jsonl.gz",
-            manifest="results/demo/manifest.json",
+            models=f"{RESULTS}/demo/models.jsonl.gz",
+            datasets=f"{RESULTS}/demo/datasets.jsonl.gz",
+            manifest=f"{RESULTS}/demo/manifest.json",
         params:
             domains=demo_domains(),
             **({"every_task": True} if TASKS_ALL else {}),
@@ -14,16 +16,16 @@ if SOURCE == "demo":
             datasets=config["demo_datasets"],
             seed=config["demo_seed"],
         log:
-            "results/logs/demo_hub.log",
+            f"{RESULTS}/logs/demo_hub.log",
         benchmark:
-            "results/benchmarks/demo_hub.tsv"
+            f"{RESULTS}/benchmarks/demo_hub.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
             "../scripts/demo_hub.py"
 
 
-if SOURCE == "hubstats":
+if "hubstats" in SOURCES:
 
     # Network jobs run where the network is: on the submit node when a cluster executor is used.
     localrules:
@@ -31,44 +33,50 @@ if SOURCE == "hubstats":
 
     rule hubstats_download:
         output:
-            models="results/hubstats/snapshot/models.parquet",
-            datasets="results/hubstats/snapshot/datasets.parquet",
-            manifest="results/hubstats/snapshot/manifest.json",
+            models=ROOT + "/hubstats/snapshot/models.parquet",
+            datasets=ROOT + "/hubstats/snapshot/datasets.parquet",
+            manifest=ROOT + "/hubstats/snapshot/manifest.json",
+        wildcard_constraints:
+            **of_sources("hubstats"),
         params:
-            repo=config["hubstats_repo"],
-            revision=config["hubstats_revision"],
-            models_file=config["hubstats_models_file"],
-            datasets_file=config["hubstats_datasets_file"],
-            endpoint=config["hub_endpoint"],
+            repo=lambda wildcards: snapshot(wildcards).config["hubstats_repo"],
+            revision=lambda wildcards: snapshot(wildcards).config["hubstats_revision"],
+            models_file=lambda wildcards: snapshot(wildcards).config["hubstats_models_file"],
+            datasets_file=lambda wildcards: snapshot(wildcards).config["hubstats_datasets_file"],
+            endpoint=lambda wildcards: snapshot(wildcards).config["hub_endpoint"],
         log:
-            "results/logs/hubstats/download.log",
+            ROOT + "/logs/hubstats/download.log",
         benchmark:
-            "results/benchmarks/hubstats_download.tsv"
+            ROOT + "/benchmarks/hubstats_download.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
             "../scripts/hubstats_download.py"
 
 
-if SOURCE in ("demo", "dump", "hubstats"):
+if SOURCES & {"demo", "dump", "hubstats"}:
 
     rule index_dump:
         input:
             # source: hubstats: the downloaded snapshot file, read as it is, and the manifest of its commit.
-            unpack(lambda wildcards: dump_inputs(wildcards.kind)),
+            unpack(dump_inputs),
         output:
-            index=temp("results/interim/{kind}_index.parquet"),
-            manifest="results/interim/{kind}_index.json",
+            index=temp(ROOT + "/interim/{kind}_index.parquet"),
+            manifest=ROOT + "/interim/{kind}_index.json",
+        wildcard_constraints:
+            **of_sources("demo", "dump", "hubstats"),
         params:
             label=lambda wildcards: f"{wildcards.kind}_dump",
-            source=SOURCE,
+            source=lambda wildcards: snapshot(wildcards).source,
             tasks=index_tasks(),
             # The dump's content, not its mtime, decides whether everything downstream is stale.
-            identity=lambda wildcards: dump_identity(wildcards.kind),
+            identity=dump_identity,
+            # A snapshot as of its date (demo, or exclude_after_date): records created later are left out.
+            cutoff=lambda wildcards: snapshot(wildcards).cutoff,
         log:
-            "results/logs/index_dump/{kind}.log",
+            ROOT + "/logs/index_dump/{kind}.log",
         benchmark:
-            "results/benchmarks/index_dump/{kind}.tsv"
+            ROOT + "/benchmarks/index_dump/{kind}.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
@@ -76,133 +84,105 @@ if SOURCE in ("demo", "dump", "hubstats"):
 
     rule check_dumps:
         input:
-            models="results/interim/models_index.json",
-            datasets="results/interim/datasets_index.json",
+            models=ROOT + "/interim/models_index.json",
+            datasets=ROOT + "/interim/datasets_index.json",
         output:
-            "results/interim/dumps_check.json",
+            ROOT + "/interim/dumps_check.json",
+        wildcard_constraints:
+            **of_sources("demo", "dump", "hubstats"),
         params:
             tasks=index_tasks(),
         log:
-            "results/logs/check_dumps.log",
+            ROOT + "/logs/check_dumps.log",
         benchmark:
-            "results/benchmarks/check_dumps.tsv"
+            ROOT + "/benchmarks/check_dumps.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
             "../scripts/check_dumps.py"
 
-    rule collect:
-        input:
-            dumps_check="results/interim/dumps_check.json",
-            models_index="results/interim/models_index.parquet",
-            models_index_manifest="results/interim/models_index.json",
-            datasets_index="results/interim/datasets_index.parquet",
-            datasets_index_manifest="results/interim/datasets_index.json",
-        output:
-            **listing_outputs(),
-        params:
-            source=SOURCE,
-        log:
-            "results/logs/collect/{task}.log",
-        benchmark:
-            "results/benchmarks/collect/{task}.tsv"
-        conda:
-            "../envs/hubreuse.yaml"
-        script:
-            "../scripts/collect.py"
 
-if TASKS_ALL and SOURCE != "api":
+if TASKS_ALL:
 
-    # tasks: all: the snapshot's tasks are the distinct pipeline tags of its models (hubreuse/collect/tasks.py),
-    # known before the per-task fan-out: the collect, parse and later jobs are planned from this checkpoint's list.
+    # tasks: all: the snapshot's tasks, known before the per-task fan-out: the collect, parse and later jobs are
+    # planned from this checkpoint's list. From a dump: the distinct pipeline tags of its models
+    # (hubreuse/collect/tasks.py); source api: the Hub's task list (GET /api/tasks), fetched where the network is.
+    if "api" in SOURCES:
+
+        localrules:
+            task_list,
+
     checkpoint task_list:
         input:
-            dumps_check="results/interim/dumps_check.json",
-            models_index="results/interim/models_index.parquet",
-            models_index_manifest="results/interim/models_index.json",
+            unpack(task_list_sources),
         output:
             tasks=TASK_LIST,
-            summary="results/interim/task_list.json",
+            summary=ROOT + "/interim/task_list.json",
         params:
-            source=SOURCE,
-            label=f"models_dump {dump_path('models')}",
+            source=lambda wildcards: snapshot(wildcards).source,
+            label=task_list_label,
+            endpoint=lambda wildcards: snapshot(wildcards).config["hub_endpoint"],
         log:
-            "results/logs/task_list.log",
+            ROOT + "/logs/task_list.log",
         benchmark:
-            "results/benchmarks/task_list.tsv"
+            ROOT + "/benchmarks/task_list.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
             "../scripts/task_list.py"
 
 
-if SOURCE == "api":
-
-    if TASKS_ALL:
-
-        # tasks: all with source: api: the Hub's task list (GET /api/tasks), fetched where the network is.
-        localrules:
-            task_list,
-
-        checkpoint task_list:
-            output:
-                tasks=TASK_LIST,
-                summary="results/interim/task_list.json",
-            params:
-                source=SOURCE,
-                label="api/tasks",
-                endpoint=config["hub_endpoint"],
-            log:
-                "results/logs/task_list.log",
-            benchmark:
-                "results/benchmarks/task_list.tsv"
-            conda:
-                "../envs/hubreuse.yaml"
-            script:
-                "../scripts/task_list.py"
+if "api" in SOURCES:
 
     # Live API collection needs the network, which cluster compute nodes often lack: it runs on the
-    # submit node (local jobs still count against the global hub_api bound set in the profiles).
+    # submit node (local jobs still count against the global hub_api bound set in the profiles). In a run whose
+    # snapshots mix api with other sources, every collect job is local: they are short cuts of an index.
     localrules:
         collect,
 
-    rule collect:
-        output:
-            **listing_outputs(),
-        params:
-            source=SOURCE,
-            endpoint=config["hub_endpoint"],
-            state_dir=lambda wildcards: f"results/raw/.partial/{{kind}}/{wildcards.task}",
-            # The task's log across failed sessions (Snakemake empties the job's log before each run).
-            session_log="results/raw/.partial/sessions/{task}.log",
-            # declarations: tags needs no card: the light models listing (hubreuse/collect/hub_pages.py).
-            light=DECLARATIONS == "tags",
-        resources:
-            hub_api=1,
-        log:
-            "results/logs/collect/{task}.log",
-        benchmark:
-            "results/benchmarks/collect/{task}.tsv"
-        conda:
-            "../envs/hubreuse.yaml"
-        script:
-            "../scripts/collect.py"
+
+rule collect:
+    input:
+        # From a dump: the task's records are cut from both indexes once the dumps passed their checks.
+        unpack(collect_inputs),
+    output:
+        **listing_outputs(),
+    params:
+        source=lambda wildcards: snapshot(wildcards).source,
+        endpoint=lambda wildcards: snapshot(wildcards).config["hub_endpoint"],
+        # source: api: the listing's checkpoints, and the task's log across failed sessions (Snakemake empties
+        # the job's log before each run).
+        state_dir=lambda wildcards: api_partial(wildcards, "/raw/.partial/{{kind}}/{task}"),
+        session_log=lambda wildcards: api_partial(wildcards, "/raw/.partial/sessions/{task}.log"),
+        # declarations: tags needs no card: the light models listing (hubreuse/collect/hub_pages.py).
+        light=lambda wildcards: snapshot(wildcards).source == "api" and snapshot(wildcards).declarations == "tags",
+    resources:
+        hub_api=lambda wildcards: int(snapshot(wildcards).source == "api"),
+    log:
+        ROOT + "/logs/collect/{task}.log",
+    benchmark:
+        ROOT + "/benchmarks/collect/{task}.tsv"
+    conda:
+        "../envs/hubreuse.yaml"
+    script:
+        "../scripts/collect.py"
 
 
 rule raw_manifest:
     input:
-        listings=lambda wildcards: listing_manifests(),
-        indexes=index_manifests(),
+        listings=listing_manifests,
+        indexes=index_manifests,
         **task_list_input(),
     output:
-        "results/raw/manifest.json",
+        ROOT + "/raw/manifest.json",
     params:
-        config=config,
-        domains=lambda wildcards: domains(),
+        config=lambda wildcards: snapshot(wildcards).config,
+        snapshot=lambda wildcards: snapshot(wildcards).describe() if SNAPSHOTS else {},
+        domains=task_domains,
     log:
-        "results/logs/raw_manifest.log",
+        ROOT + "/logs/raw_manifest.log",
     benchmark:
-        "results/benchmarks/raw_manifest.tsv"
+        ROOT + "/benchmarks/raw_manifest.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

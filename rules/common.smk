@@ -25,16 +25,22 @@ from hubreuse.core.names import (
     MEAN_INTERVALS,
     PAPER_TABLES,
     PAPER_VALUES,
+    RESULTS,
     REUSE_TABLES,
     REUSE_VALUES,
+    TREND_FIGURE_IDS,
+    TREND_TABLES,
     figure,
     matrix,
     measure_values,
+    snapshot_root,
     table,
     values,
 )
 from hubreuse.collect.tasks import read_task_list
-from hubreuse.core.settings import TASK_PATTERN, check_config, data_path, job_source, schema_path, task_taxonomy
+from hubreuse.trends.steps import SNAPSHOT_TABLES as TREND_SOURCES
+from hubreuse.core.settings import TASK_PATTERN, check_config, data_path, schema_path, task_taxonomy
+from hubreuse.core.snapshots import Snapshot, snapshot_settings
 
 
 # One line per config problem (jsonschema's own report runs to dozens of lines), then the schema's defaults.
@@ -45,6 +51,11 @@ except InputError as error:
     sys.exit(1)
 validate(config, schema=str(schema_path()))
 SETTINGS = check_config(config)
+try:
+    SNAPSHOTS = snapshot_settings(config)
+except InputError as error:
+    print(f"hubreuse: error: {error}", file=sys.stderr)
+    sys.exit(1)
 
 # A run killed with SIGKILL leaves its lock behind; the plain rerun removes it when nothing runs here any more.
 if workflow.is_main_process and not workflow.remote_exec:
@@ -59,37 +70,78 @@ if workflow.is_main_process and not workflow.remote_exec:
 # The conda envs (envs/*.yaml, --sdm conda) pip-install this package from ${HUBREUSE_ROOT}.
 os.environ.setdefault("HUBREUSE_ROOT", workflow.basedir)
 
-SOURCE = SETTINGS.source
-# Where declarations come from (card or tags); the jobs after parsing receive the source with it, so every table's
-# source column says which declarations it was computed from.
-DECLARATIONS = config["declarations"]
-JOB_SOURCE = job_source(SOURCE, DECLARATIONS)
-# tasks: all: the tasks are those of the snapshot, known once the task_list checkpoint has run (rules/collect.smk).
+# A run without snapshots: is one snapshot, the top-level settings, written under results/ as it always was (its
+# config without the empty snapshots key, so its manifest and digest are those of a run before the key existed).
+# With snapshots:, each one writes under results/snapshots/<name>/ and every per-snapshot path holds {snapshot}.
+SINGLE = Snapshot("", "", {key: value for key, value in config.items() if key != "snapshots" or value})
+ROOT = snapshot_root("{snapshot}") if SNAPSHOTS else RESULTS
+# The sources some snapshot of the run reads: a rule that serves a source exists when some snapshot needs it.
+SOURCES = {snap.source for snap in SNAPSHOTS.values()} if SNAPSHOTS else {SETTINGS.source}
+# tasks: all: the tasks are those of the snapshot, known once its task_list checkpoint has run (rules/collect.smk).
 TASKS_ALL = SETTINGS.all_tasks
-TASK_LIST = "results/interim/task_list.csv"
+TASK_LIST = ROOT + "/interim/task_list.csv"
 
 
-def domains():
-    """Each task's domain, in table order: the configured mapping, or (tasks: all) the task_list checkpoint's.
+def snapshot(wildcards):
+    """The snapshot a job belongs to (its ``{snapshot}`` wildcard), or the run's only one."""
+    return SNAPSHOTS[wildcards.snapshot] if SNAPSHOTS else SINGLE
 
-    Call it only inside input and params functions (``lambda wildcards: domains()``): with tasks: all it raises
-    Snakemake's incomplete-checkpoint exception until the checkpoint has run, and Snakemake then schedules the
-    checkpoint first. A params function needs the checkpoint's output among the rule's inputs
+
+def snapshot_name(wildcards):
+    """The job's snapshot name (None in a run without snapshots)."""
+    return wildcards.snapshot if SNAPSHOTS else None
+
+
+def root(name=None):
+    """The folder a snapshot writes to (``results`` in a run without snapshots)."""
+    return snapshot_root(name) if SNAPSHOTS else RESULTS
+
+
+def at(name, pattern, **values):
+    """``pattern`` (with ``{snapshot}`` when the run has snapshots) expanded for one snapshot."""
+    return expand(pattern, **({"snapshot": name} if SNAPSHOTS else {}), **values)
+
+
+def of_sources(*sources):
+    """Wildcard constraints that keep a rule to the snapshots of ``sources`` (nothing without snapshots)."""
+    if not SNAPSHOTS:
+        return {}
+    return {"snapshot": "|".join(re.escape(n) for n, snap in SNAPSHOTS.items() if snap.source in sources)}
+
+
+def latest():
+    """The newest snapshot's name: the one the report's sections before "Change over time" describe."""
+    return list(SNAPSHOTS)[-1] if SNAPSHOTS else None
+
+
+def domains(name=None):
+    """Each task's domain, in table order: the configured mapping, or (tasks: all) the snapshot's task_list
+    checkpoint's.
+
+    Call it only inside input and params functions (``lambda wildcards: task_domains(wildcards)``): with tasks:
+    all it raises Snakemake's incomplete-checkpoint exception until the checkpoint has run, and Snakemake then
+    schedules the checkpoint first. A params function needs the checkpoint's output among the rule's inputs
     (:func:`task_list_input`)."""
     if not TASKS_ALL:
         return SETTINGS.domains
-    return read_task_list(checkpoints.task_list.get().output.tasks)
+    job = checkpoints.task_list.get(snapshot=name) if SNAPSHOTS else checkpoints.task_list.get()
+    return read_task_list(job.output.tasks)
 
 
-def tasks():
-    """The tasks of the run (see :func:`domains`)."""
-    return list(domains())
+def task_domains(wildcards):
+    """:func:`domains` of a job's snapshot."""
+    return domains(snapshot_name(wildcards))
 
 
-def task_list_input():
+def tasks(name=None):
+    """The tasks of a snapshot (see :func:`domains`)."""
+    return list(domains(name))
+
+
+def task_list_input(name="{snapshot}"):
     """The checkpoint's task list as a named input (tasks: all), for rules whose params read :func:`domains`;
-    nothing otherwise, so the default DAG has no checkpoint."""
-    return {"task_list": TASK_LIST} if TASKS_ALL else {}
+    nothing otherwise, so the default DAG has no checkpoint. ``name``: a snapshot (a job's own by default)."""
+    return {"task_list": at(name, TASK_LIST)[0]} if TASKS_ALL else {}
 
 
 def demo_domains():
@@ -109,28 +161,64 @@ wildcard_constraints:
     kind="models|datasets",
 
 
-def dump_path(kind):
-    """The dump a kind is indexed from: the demo's, the downloaded hubstats snapshot file, or the user's."""
-    if SOURCE == "demo":
-        return f"results/demo/{kind}.jsonl.gz"
-    if SOURCE == "hubstats":
-        return f"results/hubstats/snapshot/{kind}.parquet"
-    return config[f"{kind}_dump"]
+def dump_path(snap, kind):
+    """The dump a kind is indexed from: the demo's (one synthetic Hub, whatever the snapshot), the snapshot's
+    downloaded hubstats file, or the user's."""
+    if snap.source == "demo":
+        return f"{RESULTS}/demo/{kind}.jsonl.gz"
+    if snap.source == "hubstats":
+        return f"{root(snap.name or None)}/hubstats/snapshot/{kind}.parquet"
+    return snap.config[f"{kind}_dump"]
 
 
-def dump_inputs(kind):
+def dump_inputs(wildcards):
     """index_dump's inputs: the dump, and with hubstats the snapshot's manifest (its repository and commit)."""
-    inputs = {"dump": dump_path(kind)}
-    if SOURCE == "hubstats":
-        inputs["snapshot"] = "results/hubstats/snapshot/manifest.json"
+    snap = snapshot(wildcards)
+    inputs = {"dump": dump_path(snap, wildcards.kind)}
+    if snap.source == "hubstats":
+        inputs["snapshot"] = f"{root(snap.name or None)}/hubstats/snapshot/manifest.json"
     return inputs
 
 
-def dump_identity(kind):
+def dump_identity(wildcards):
     """Size and content hash of a user's dump (source: dump); the workflow's own dumps are tracked as outputs."""
-    if SOURCE != "dump":
+    snap = snapshot(wildcards)
+    if snap.source != "dump":
         return ""
-    return content_identity(config[f"{kind}_dump"])
+    return content_identity(snap.config[f"{wildcards.kind}_dump"])
+
+
+def collect_inputs(wildcards):
+    """A collect job's inputs: from a dump, both indexes and the check that the dumps passed; live, nothing."""
+    if snapshot(wildcards).source == "api":
+        return {}
+    return {key: at(snapshot_name(wildcards), ROOT + path)[0] for key, path in (
+        ("dumps_check", "/interim/dumps_check.json"),
+        ("models_index", "/interim/models_index.parquet"), ("models_index_manifest", "/interim/models_index.json"),
+        ("datasets_index", "/interim/datasets_index.parquet"),
+        ("datasets_index_manifest", "/interim/datasets_index.json"),
+    )}  # fmt: skip
+
+
+def api_partial(wildcards, pattern):
+    """Where a live collect job keeps what survives a failed session (``pattern`` under the snapshot's
+    folder); nothing for a collect job cut from a dump."""
+    if snapshot(wildcards).source != "api":
+        return ""
+    return at(snapshot_name(wildcards), ROOT + pattern, task=wildcards.task)[0]
+
+
+def task_list_sources(wildcards):
+    """tasks: all: what the task_list checkpoint reads: the models index of a dump (once the dumps passed their
+    checks), or nothing for source: api (the Hub's task list)."""
+    inputs = collect_inputs(wildcards)
+    return {key: inputs[key] for key in ("dumps_check", "models_index", "models_index_manifest") if key in inputs}
+
+
+def task_list_label(wildcards):
+    """How the task_list checkpoint names where its tasks come from, in errors and its summary."""
+    snap = snapshot(wildcards)
+    return "api/tasks" if snap.source == "api" else f"models_dump {dump_path(snap, 'models')}"
 
 
 def canonical_tables_input():
@@ -146,46 +234,49 @@ def canonical_tables_input():
 def listing_outputs():
     """A task's collected listings and manifests, both kinds: one collect job per task."""
     return {
-        f"{kind}_{part}": f"results/raw/{kind}/{{task}}.{suffix}"
+        f"{kind}_{part}": f"{ROOT}/raw/{kind}/{{task}}.{suffix}"
         for kind in KINDS
         for part, suffix in (("listing", "jsonl.gz"), ("manifest", "manifest.json"))
     }
 
 
-def listing_manifests():
-    return expand("results/raw/{kind}/{task}.manifest.json", kind=KINDS, task=tasks())
+def listing_manifests(wildcards):
+    return at(snapshot_name(wildcards), ROOT + "/raw/{kind}/{task}.manifest.json", kind=KINDS,
+              task=tasks(snapshot_name(wildcards)))
 
 
-def index_manifests():
+def index_manifests(wildcards):
     """Manifests of the dumps the listings were cut from (with hubstats they name the snapshot's commit)."""
-    if SOURCE == "api":
+    if snapshot(wildcards).source == "api":
         return []
-    return expand("results/interim/{kind}_index.json", kind=KINDS)
+    return at(snapshot_name(wildcards), ROOT + "/interim/{kind}_index.json", kind=KINDS)
 
 
-def parsed_tables(kind):
-    """The parsed table of each task, by task."""
-    return {task: f"results/parsed/{kind}/{task}.parquet" for task in tasks()}
+def parsed_tables(wildcards, kind):
+    """The parsed table of each task of a job's snapshot, by task."""
+    name = snapshot_name(wildcards)
+    return {task: at(name, ROOT + f"/parsed/{kind}/{task}.parquet")[0] for task in tasks(name)}
 
 
 def matrices():
     """Every reuse matrix, by name."""
-    return {name: matrix(name) for name in MATRIX_NAMES}
+    return {name: matrix(name, ROOT) for name in MATRIX_NAMES}
 
 
-def tables(names):
-    """Result tables (results/tables/<name>.csv), by name."""
-    return {name: table(name) for name in names}
+def tables(names, where=ROOT):
+    """Result tables (<root>/tables/<name>.csv), by name."""
+    return {name: table(name, where) for name in names}
 
 
 def values_files(names):
-    """Per-unit values (results/stats/<name>.parquet), by name."""
-    return {name: values(name) for name in names}
+    """Per-unit values (<root>/stats/<name>.parquet), by name."""
+    return {name: values(name, ROOT) for name in names}
 
 
-def concentration_values(group):
+def concentration_values(wildcards):
     """Per-unit values of the measures of one concentration group, by measure."""
-    return {measure: measure_values(measure) for measure in CONCENTRATION_GROUPS[group]}
+    name = snapshot_name(wildcards)
+    return {measure: at(name, measure_values(measure, ROOT))[0] for measure in CONCENTRATION_GROUPS[wildcards.group]}
 
 
 def report_sections():
@@ -193,24 +284,67 @@ def report_sections():
     return sorted(str(p) for p in Path("report", "sections").glob("*.html.j2"))
 
 
-def report_tables():
-    """Every table and values file the report reads, by name."""
+def report_tables(where=ROOT):
+    """Every table and values file the report reads, by name (``where``: a snapshot's folder)."""
     return {
-        **{key: table(name) for key, name in PAPER_TABLES.items()},
-        DECLARATION_SHAPES: table(DECLARATION_SHAPES),
-        **tables(CANONICAL_TABLES),
-        **tables(REUSE_TABLES),
-        **tables(CONCENTRATION_TABLES),
-        LORENZ: f"results/stats/{LORENZ}.csv",
-        **tables(LINEAGE_TABLES),
-        **tables((MEAN_INTERVALS, DOMAIN_COMPARISON)),
-        **{f"{measure}_values": measure_values(measure) for measure in CONCENTRATION_MEASURES},
+        **{key: table(name, where) for key, name in PAPER_TABLES.items()},
+        DECLARATION_SHAPES: table(DECLARATION_SHAPES, where),
+        **tables(CANONICAL_TABLES, where),
+        **tables(REUSE_TABLES, where),
+        **tables(CONCENTRATION_TABLES, where),
+        LORENZ: f"{where}/stats/{LORENZ}.csv",
+        **tables(LINEAGE_TABLES, where),
+        **tables((MEAN_INTERVALS, DOMAIN_COMPARISON), where),
+        **{f"{measure}_values": measure_values(measure, where) for measure in CONCENTRATION_MEASURES},
     }
 
 
+def snapshot_tables(name):
+    """The tables of one snapshot the report reads (its own folder)."""
+    return report_tables(root(name))
+
+
+def trend_tables():
+    """The comparison of the snapshots (results/tables/trend_<name>.csv), by name; none without snapshots."""
+    return {name: table(f"trend_{name}") for name in TREND_TABLES} if SNAPSHOTS else {}
+
+
+def trend_sources(name):
+    """What the comparison reads of one snapshot, by the names of hubreuse.trends.steps.SNAPSHOT_TABLES."""
+    tables = snapshot_tables(name)
+    return {key: tables[stem] for key, stem in TREND_SOURCES.items()}
+
+
+def trend_inputs(wildcards):
+    """Every snapshot's tables the comparison reads, the paper's published values, and (tasks: all) each
+    snapshot's task list, which a job after the checkpoints must name (see rule concentration in stats.smk)."""
+    inputs = {f"{name}.{key}": path for name in SNAPSHOTS for key, path in trend_sources(name).items()}
+    if TASKS_ALL:
+        inputs.update({f"{name}.task_list": task_list_input(name)["task_list"] for name in SNAPSHOTS})
+    return {**inputs, "published": str(data_path("published_values.csv"))}
+
+
+def report_inputs():
+    """The report's inputs: the tables of the snapshot its sections describe (the newest), the run manifest, and
+    with snapshots the comparison's tables (tasks: all: the task list, see rule concentration in stats.smk)."""
+    where = root(latest())
+    return {
+        **snapshot_tables(latest()),
+        **{f"trend_{name}": path for name, path in trend_tables().items()},
+        "manifest": f"{where}/raw/manifest.json",
+        **({"task_list": f"{where}/interim/task_list.csv"} if TASKS_ALL else {}),
+    }
+
+
+def report_table_names():
+    """The report's tables among its inputs, by name."""
+    inputs = report_inputs()
+    return {name: inputs[name] for name in (*snapshot_tables(latest()), *(f"trend_{n}" for n in trend_tables()))}
+
+
 def report_figures():
-    """Every figure of the report as its own SVG file, by id."""
-    return {name: figure(name) for name in FIGURE_IDS}
+    """Every figure of the report as its own SVG file, by id (with snapshots, those of "Change over time" too)."""
+    return {name: figure(name) for name in (*FIGURE_IDS, *(TREND_FIGURE_IDS if SNAPSHOTS else ()))}
 
 
 # Snakemake's own report (`snakemake --report report.zip`): every table of results/tables/ is registered with a
@@ -235,15 +369,18 @@ TABLE_CATEGORIES = {
     "dataset_time_to_first_reuse_by_task": ("Beyond the paper", "Time"),
     MEAN_INTERVALS: ("Inference", None),
     DOMAIN_COMPARISON: ("Inference", None),
+    **{f"trend_{name}": ("Change over time", None) for name in TREND_TABLES},
 }
 
 
-def reported_table(name):
-    """``results/tables/<name>.csv``, registered for Snakemake's report with its caption and category (a table
-    missing from TABLE_CATEGORIES lands in "Other"; the --report test fails on it)."""
+def reported_table(name, where=ROOT):
+    """``<root>/tables/<name>.csv``, registered for Snakemake's report with its caption and category (a table
+    missing from TABLE_CATEGORIES lands in "Other"; the --report test fails on it). With snapshots, each
+    snapshot's tables are labelled with its name."""
     category, subcategory = TABLE_CATEGORIES.get(name, (None, None))
-    return report(table(name), caption=f"../report/captions/tables/{name}.rst", category=category,
-                  subcategory=subcategory)
+    labels = {"snapshot": "{snapshot}", "table": name} if SNAPSHOTS and where == ROOT else None
+    return report(table(name, where), caption=f"../report/captions/tables/{name}.rst", category=category,
+                  subcategory=subcategory, labels=labels)
 
 
 def reported_tables(names):
@@ -258,9 +395,12 @@ def reported_figures():
 
 
 def final_outputs():
+    """Every table and manifest of every snapshot, the comparison of the snapshots, and the report."""
     return [
-        *(path for path in report_tables().values() if path.endswith(".csv") and "/tables/" in path),
-        "results/raw/manifest.json",
-        "results/report/report.html",
-        "results/report/report.pdf",
+        *(path for name in (SNAPSHOTS or [None])
+          for path in (*snapshot_tables(name).values(), f"{root(name)}/raw/manifest.json")
+          if path.endswith(".json") or (path.endswith(".csv") and "/tables/" in path)),
+        *trend_tables().values(),
+        f"{RESULTS}/report/report.html",
+        f"{RESULTS}/report/report.pdf",
     ]

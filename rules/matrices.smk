@@ -3,21 +3,21 @@
 
 rule matrices:
     input:
-        models=lambda wildcards: parsed_tables("models").values(),
-        datasets=lambda wildcards: parsed_tables("datasets").values(),
+        models=lambda wildcards: parsed_tables(wildcards, "models").values(),
+        datasets=lambda wildcards: parsed_tables(wildcards, "datasets").values(),
         **task_list_input(),
     output:
         **matrices(),
     params:
-        models=lambda wildcards: parsed_tables("models"),
-        datasets=lambda wildcards: parsed_tables("datasets"),
-        source=JOB_SOURCE,
-        declarations=DECLARATIONS,
+        models=lambda wildcards: parsed_tables(wildcards, "models"),
+        datasets=lambda wildcards: parsed_tables(wildcards, "datasets"),
+        source=lambda wildcards: snapshot(wildcards).job_source,
+        declarations=lambda wildcards: snapshot(wildcards).declarations,
     threads: 2
     log:
-        "results/logs/matrices.log",
+        ROOT + "/logs/matrices.log",
     benchmark:
-        "results/benchmarks/matrices.tsv"
+        ROOT + "/benchmarks/matrices.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

@@ -5,17 +5,17 @@
 
 rule parse:
     input:
-        models="results/raw/models/{task}.jsonl.gz",
-        datasets="results/raw/datasets/{task}.jsonl.gz",
+        models=ROOT + "/raw/models/{task}.jsonl.gz",
+        datasets=ROOT + "/raw/datasets/{task}.jsonl.gz",
     output:
-        models="results/parsed/models/{task}.parquet",
-        datasets="results/parsed/datasets/{task}.parquet",
+        models=ROOT + "/parsed/models/{task}.parquet",
+        datasets=ROOT + "/parsed/datasets/{task}.parquet",
     params:
-        source=SOURCE,
+        source=lambda wildcards: snapshot(wildcards).source,
     log:
-        "results/logs/parse/{task}.log",
+        ROOT + "/logs/parse/{task}.log",
     benchmark:
-        "results/benchmarks/parse/{task}.tsv"
+        ROOT + "/benchmarks/parse/{task}.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

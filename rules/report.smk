@@ -1,32 +1,32 @@
 # Report: HTML and PDF (and one SVG per figure) from the stats tables and the run's provenance.
-# Registered with report() so `snakemake --report report.html` bundles them.
+# Registered with report() so `snakemake --report report.html` bundles them. One report per run: with
+# snapshots:, its sections describe the newest snapshot and "Change over time" compares them all.
 
 rule report:
     input:
-        **report_tables(),
-        manifest="results/raw/manifest.json",
+        **report_inputs(),
         template="report/report.html.j2",
         sections=report_sections(),
         css="report/report.css",
-        **task_list_input(),  # tasks: all (see rule concentration in stats.smk)
     output:
-        html=report("results/report/report.html", caption="../report/captions/report/report_html.rst",
+        html=report(f"{RESULTS}/report/report.html", caption="../report/captions/report/report_html.rst",
                     category="Report", labels={"format": "HTML"}),
-        pdf=report("results/report/report.pdf", caption="../report/captions/report/report_pdf.rst",
+        pdf=report(f"{RESULTS}/report/report.pdf", caption="../report/captions/report/report_pdf.rst",
                    category="Report", labels={"format": "PDF"}),
         # The effective config, for `snakemake --configfile` (the report's rerun command names it).
-        config=report("results/report/config.yaml", caption="../report/captions/report/config.rst",
+        config=report(f"{RESULTS}/report/config.yaml", caption="../report/captions/report/config.rst",
                       category="Report", labels={"format": "YAML"}),
         figures=reported_figures(),
     params:
-        config=config,
-        tables=report_tables(),
+        config=SINGLE.config if not SNAPSHOTS else config,
+        tables=report_table_names(),
         figures=report_figures(),
+        snapshots=[snap.describe() for snap in SNAPSHOTS.values()],
     threads: 2
     log:
-        "results/logs/report.log",
+        f"{RESULTS}/logs/report.log",
     benchmark:
-        "results/benchmarks/report.tsv"
+        f"{RESULTS}/benchmarks/report.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

@@ -1,5 +1,5 @@
-# Stats: the paper's measures and the extended ones, as tables (results/tables/) and per-unit values
-# (results/stats/). Every job reads the matrices by name and writes each table to the path named here.
+# Stats: the paper's measures and the extended ones, as tables (<root>/tables/) and per-unit values
+# (<root>/stats/), per snapshot (ROOT, common.smk). Every job reads the matrices by name and writes each table to the path named here.
 
 
 # Priorities order the stats jobs on few cores: the longest job (reuse) and the one that unblocks three
@@ -13,15 +13,15 @@ rule paper_tables:
         **task_list_input(),
     output:
         **{key: reported_table(name) for key, name in PAPER_TABLES.items()},
-        **{f"{key}_values": values(name) for key, name in PAPER_VALUES.items()},
+        **{f"{key}_values": values(name, ROOT) for key, name in PAPER_VALUES.items()},
         declaration_shapes=reported_table(DECLARATION_SHAPES),
     params:
-        domains=lambda wildcards: domains(),
-        source=JOB_SOURCE,
+        domains=task_domains,
+        source=lambda wildcards: snapshot(wildcards).job_source,
     log:
-        "results/logs/paper_tables.log",
+        ROOT + "/logs/paper_tables.log",
     benchmark:
-        "results/benchmarks/paper_tables.tsv"
+        ROOT + "/benchmarks/paper_tables.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -35,14 +35,14 @@ rule canonical_tables:
         **task_list_input(),
     output:
         **reported_tables(CANONICAL_TABLES),
-        edges=values(CANONICAL_VALUES),
+        edges=values(CANONICAL_VALUES, ROOT),
     params:
-        domains=lambda wildcards: domains(),
-        source=JOB_SOURCE,
+        domains=task_domains,
+        source=lambda wildcards: snapshot(wildcards).job_source,
     log:
-        "results/logs/canonical_tables.log",
+        ROOT + "/logs/canonical_tables.log",
     benchmark:
-        "results/benchmarks/canonical_tables.tsv"
+        ROOT + "/benchmarks/canonical_tables.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -58,14 +58,14 @@ rule reuse_tables:
         **reported_tables(REUSE_TABLES),
         **values_files(REUSE_VALUES),
     params:
-        domains=lambda wildcards: domains(),
-        source=JOB_SOURCE,
+        domains=task_domains,
+        source=lambda wildcards: snapshot(wildcards).job_source,
         # The light API listing (source: api, declarations: tags) holds no card to compare the tags with.
-        cards=not (SOURCE == "api" and DECLARATIONS == "tags"),
+        cards=lambda wildcards: not (snapshot(wildcards).source == "api" and snapshot(wildcards).declarations == "tags"),
     log:
-        "results/logs/reuse_tables.log",
+        ROOT + "/logs/reuse_tables.log",
     benchmark:
-        "results/benchmarks/reuse_tables.tsv"
+        ROOT + "/benchmarks/reuse_tables.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -75,24 +75,24 @@ rule reuse_tables:
 rule concentration:
     priority: 10
     input:
-        unpack(lambda wildcards: concentration_values(wildcards.group)),
+        unpack(concentration_values),
         # tasks: all: a job downstream of the checkpoint that does not name its output is rerun at every
         # invocation by Snakemake (up to 9.27 at least); naming it keeps a finished run finished.
         **task_list_input(),
     output:
-        concentration="results/stats/concentration/{group}.concentration.csv",
-        heavy_tail="results/stats/concentration/{group}.heavy_tail.csv",
-        lorenz="results/stats/concentration/{group}.lorenz.csv",
+        concentration=ROOT + "/stats/concentration/{group}.concentration.csv",
+        heavy_tail=ROOT + "/stats/concentration/{group}.heavy_tail.csv",
+        lorenz=ROOT + "/stats/concentration/{group}.lorenz.csv",
     wildcard_constraints:
         group="|".join(CONCENTRATION_GROUPS),
     params:
-        source=JOB_SOURCE,
+        source=lambda wildcards: snapshot(wildcards).job_source,
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:
-        "results/logs/concentration/{group}.log",
+        ROOT + "/logs/concentration/{group}.log",
     benchmark:
-        "results/benchmarks/concentration/{group}.tsv"
+        ROOT + "/benchmarks/concentration/{group}.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -101,18 +101,18 @@ rule concentration:
 
 rule concentration_stack:
     input:
-        concentration=expand("results/stats/concentration/{group}.concentration.csv", group=CONCENTRATION_GROUPS),
-        heavy_tail=expand("results/stats/concentration/{group}.heavy_tail.csv", group=CONCENTRATION_GROUPS),
-        lorenz=expand("results/stats/concentration/{group}.lorenz.csv", group=CONCENTRATION_GROUPS),
+        concentration=expand(ROOT + "/stats/concentration/{group}.concentration.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
+        heavy_tail=expand(ROOT + "/stats/concentration/{group}.heavy_tail.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
+        lorenz=expand(ROOT + "/stats/concentration/{group}.lorenz.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
         **task_list_input(),  # tasks: all (see rule concentration)
     output:
         concentration=reported_table("concentration"),
         heavy_tail=reported_table("heavy_tail"),
-        lorenz=f"results/stats/{LORENZ}.csv",
+        lorenz=f"{ROOT}/stats/{LORENZ}.csv",
     log:
-        "results/logs/concentration_stack.log",
+        ROOT + "/logs/concentration_stack.log",
     benchmark:
-        "results/benchmarks/concentration_stack.tsv"
+        ROOT + "/benchmarks/concentration_stack.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -121,17 +121,17 @@ rule concentration_stack:
 
 rule lineage:
     input:
-        models=matrix("models"),
-        model_base=matrix("model_base"),
+        models=matrix("models", ROOT),
+        model_base=matrix("model_base", ROOT),
         **task_list_input(),  # tasks: all (see rule concentration)
     output:
         **reported_tables(LINEAGE_TABLES),
     params:
-        source=JOB_SOURCE,
+        source=lambda wildcards: snapshot(wildcards).job_source,
     log:
-        "results/logs/lineage.log",
+        ROOT + "/logs/lineage.log",
     benchmark:
-        "results/benchmarks/lineage.tsv"
+        ROOT + "/benchmarks/lineage.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -143,19 +143,19 @@ rule lineage:
 
 rule mean_intervals:
     input:
-        **{measure: measure_values(measure) for measure in INFERENCE_MEASURES},
+        **{measure: measure_values(measure, ROOT) for measure in INFERENCE_MEASURES},
         **task_list_input(),
     output:
         intervals=reported_table(MEAN_INTERVALS),
     params:
-        domains=lambda wildcards: domains(),
-        source=JOB_SOURCE,
+        domains=task_domains,
+        source=lambda wildcards: snapshot(wildcards).job_source,
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:
-        "results/logs/mean_intervals.log",
+        ROOT + "/logs/mean_intervals.log",
     benchmark:
-        "results/benchmarks/mean_intervals.tsv"
+        ROOT + "/benchmarks/mean_intervals.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -164,19 +164,19 @@ rule mean_intervals:
 
 rule domain_comparison:
     input:
-        **{measure: measure_values(measure) for measure in INFERENCE_MEASURES},
+        **{measure: measure_values(measure, ROOT) for measure in INFERENCE_MEASURES},
         **task_list_input(),
     output:
         comparison=reported_table(DOMAIN_COMPARISON),
     params:
-        domains=lambda wildcards: domains(),
-        source=JOB_SOURCE,
+        domains=task_domains,
+        source=lambda wildcards: snapshot(wildcards).job_source,
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:
-        "results/logs/domain_comparison.log",
+        ROOT + "/logs/domain_comparison.log",
     benchmark:
-        "results/benchmarks/domain_comparison.tsv"
+        ROOT + "/benchmarks/domain_comparison.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

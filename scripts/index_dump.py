@@ -13,5 +13,6 @@ run_job(
         snakemake.params.source,
         tasks=snakemake.params.tasks,
         snapshot=snakemake.input.get("snapshot", ""),
+        cutoff=snakemake.params.cutoff,
     ),
 )

@@ -11,5 +11,6 @@ run_job(
         snakemake.params.config,
         snakemake.params.domains,
         snakemake.output[0],
+        snapshot=snakemake.params.snapshot,
     ),
 )

@@ -20,5 +20,6 @@ run_job(
         # The workflow's folder (this script's parent's parent): its git commit is read at render time.
         workflow_dir=str(Path(snakemake.scriptdir).parent),
         config_out=snakemake.output.config,
+        snapshots=snakemake.params.snapshots,
     ),
 )

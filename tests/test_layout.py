@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 PACKAGE = REPO / "hubreuse"
-STAGES = ("collect", "parse", "matrices", "stats", "report")
+STAGES = ("collect", "parse", "matrices", "stats", "trends", "report")
 MAX_LINES = 400
 
 

@@ -63,6 +63,9 @@ CHANGES = {
     "hubstats_revision": ("0" * 40, PROVENANCE),
     "hubstats_models_file": ("m.parquet", PROVENANCE),
     "hubstats_datasets_file": ("d.parquet", PROVENANCE),
+    # Two snapshots of the same synthetic Hub: each one's jobs and the comparison; the Hub is not generated again.
+    "snapshots": ({"early": {"date": "2023-06-30", "source": "demo"}, "late": {"date": "2026-10-31", "source": "demo"}},
+                  (ALL_RULES - {"demo_hub"}) | {"trends"}),
 }
 # Files of a run that are provenance or logs rather than results.
 VOLATILE = re.compile(r"^(logs/|benchmarks/|raw/manifest\.json$|report/|demo/manifest\.json$)")
@@ -72,7 +75,7 @@ def schema_keys(schema: dict, prefix: str = "") -> list[str]:
     """Every setting of the schema; nested objects other than ``tasks`` are walked into."""
     keys = []
     for name, spec in schema["properties"].items():
-        if spec.get("type") == "object" and name != "tasks":
+        if spec.get("type") == "object" and name not in ("tasks", "snapshots"):
             keys += schema_keys(spec, f"{prefix}{name}.")
         else:
             keys.append(prefix + name)

@@ -44,6 +44,8 @@ from hubreuse.core.records import describe_id_fields, record_id
 log = logging.getLogger(__name__)
 
 INDEX_SCHEMA = pa.schema([("id", pa.string()), ("tags", pa.list_(pa.string())), ("line", pa.string())])
+# What a dump reader yields: the index's columns and each record's createdAt, for a cut at a snapshot's date.
+SCANNED_SCHEMA = INDEX_SCHEMA.append(pa.field("created", pa.string()))
 BATCH_ROWS = 50_000
 DATASET_TAG_PREFIX = "task_categories:"
 
@@ -88,13 +90,14 @@ def iter_json_lines(path: Path, label: str) -> Iterator[tuple[int, str, dict]]:
 
 
 def iter_json_index(path: Path, label: str, counts: dict[str, int]) -> Iterator[pa.Table]:
-    """Index tables (id, tags, line) of the first record of each id of a JSON Lines dump, record by record, with
-    one-line errors for a record without a string id or whose ``tags`` is not a list; ``counts`` gets
-    ``duplicates``."""
+    """Index tables (id, tags, line, created) of the first record of each id of a JSON Lines dump, record by
+    record, with one-line errors for a record without a string id or whose ``tags`` is not a list; ``counts`` gets
+    ``duplicates``; ``created`` is the record's ``createdAt`` when it is text."""
     seen: set[str] = set()
     ids: list[str] = []
     tags: list[list[str]] = []
     lines: list[str] = []
+    created: list[str | None] = []
     for lineno, line, record in iter_json_lines(path, label):
         rid = record_id(record)
         if rid is None:
@@ -115,11 +118,12 @@ def iter_json_index(path: Path, label: str, counts: dict[str, int]) -> Iterator[
         ids.append(rid)
         tags.append(record_tags(record))
         lines.append(line)
+        created.append(stamp if isinstance(stamp := record.get("createdAt"), str) else None)
         if len(ids) >= BATCH_ROWS:
-            yield pa.table([ids, tags, lines], schema=INDEX_SCHEMA)
-            ids, tags, lines = [], [], []
+            yield pa.table([ids, tags, lines, created], schema=SCANNED_SCHEMA)
+            ids, tags, lines, created = [], [], [], []
     if ids:
-        yield pa.table([ids, tags, lines], schema=INDEX_SCHEMA)
+        yield pa.table([ids, tags, lines, created], schema=SCANNED_SCHEMA)
 
 
 def index_tables(dump: str | os.PathLike[str], label: str, counts: dict[str, int]) -> Iterator[pa.Table]:
@@ -206,9 +210,21 @@ def check_dump_kinds(models: dict, datasets: dict, tasks: Sequence[str]) -> None
         raise InputError(f"datasets_dump {datasets['dump']}", datasets_problem + "; are the dumps swapped?")
 
 
+def cut_at(table: pa.Table, cutoff: str, counts: dict[str, int]) -> pa.Table:
+    """The rows created on or before ``cutoff`` (an ISO date; createdAt's date part, UTC, compared as text), and
+    those without a creation time, which are kept and counted (``undated_kept``); ``after_cutoff`` counts the
+    rows left out."""
+    day = pc.utf8_slice_codeunits(table.column("created"), 0, 10)
+    after = pc.fill_null(pc.greater(day, pa.scalar(cutoff)), False)
+    counts["after_cutoff"] += pc.sum(after).as_py() or 0
+    counts["undated_kept"] += table.column("created").null_count
+    return table.filter(pc.invert(after))
+
+
 def build_index(dump: str | os.PathLike[str], label: str, out_path: str | os.PathLike[str],
-                tasks: Sequence[str] | None = None) -> dict:  # fmt: skip
-    """Index a dump as Parquet (id, tags, original line), keeping each id's first record.
+                tasks: Sequence[str] | None = None, cutoff: str = "") -> dict:  # fmt: skip
+    """Index a dump as Parquet (id, tags, original line), keeping each id's first record; with ``cutoff`` (a
+    snapshot as of its date) only the records created on or before that date, and those without a date.
 
     Returns counts for the manifest: records, duplicates, records with a tag of one of ``tasks`` (a model's task
     tag) and records with any ``task_categories:`` tag (a dataset's). A record without a string id, or whose
@@ -216,10 +232,11 @@ def build_index(dump: str | os.PathLike[str], label: str, out_path: str | os.Pat
     Whether the dump is of the kind its label says is judged with the other dump (:func:`check_dump_kinds`).
     """
     records = with_task = with_categories = 0
-    counts = {"duplicates": 0}
+    counts = {"duplicates": 0, "after_cutoff": 0, "undated_kept": 0}
     task_values = None if tasks is None else pa.array(list(tasks), pa.string())
     with atomic_path(out_path) as tmp, pq.ParquetWriter(tmp, INDEX_SCHEMA, compression="zstd") as writer:
-        for table in index_tables(dump, label, counts):
+        for scanned in index_tables(dump, label, counts):
+            table = (cut_at(scanned, cutoff, counts) if cutoff else scanned).drop_columns("created")
             if not table.num_rows:
                 continue
             table = table.cast(INDEX_SCHEMA)
@@ -239,6 +256,9 @@ def build_index(dump: str | os.PathLike[str], label: str, out_path: str | os.Pat
             "records_with_task_tag": None if tasks is None else with_task,
             "records_with_task_categories_tag": with_categories,
         }
+        if cutoff:
+            summary["cutoff"] = {"date": cutoff, "after_cutoff": counts["after_cutoff"],
+                                 "undated_kept": counts["undated_kept"]}  # fmt: skip
         check_not_empty(summary, label, dump, parquet)
     log.info(
         "indexed %s: %d records, %d duplicate ids dropped, %s with a configured task's tag, %d with task_categories:",

@@ -240,7 +240,7 @@ def check_tags_type(parquet: pq.ParquetFile, label: str, path: str | os.PathLike
 
 
 def batch_query(schema: pa.Schema) -> tuple[str, list[str]]:
-    """The per-batch query (tags, line, one bad-row flag per checked column) and the checked columns."""
+    """The per-batch query (tags, line, created, one bad-row flag per checked column) and the checked columns."""
     values, checked, flags = [], [], []
     for field in schema:
         value, bad = column_sql(field.name, field.type)
@@ -248,7 +248,9 @@ def batch_query(schema: pa.Schema) -> tuple[str, list[str]]:
         if bad is not None:
             checked.append(field.name)
             flags.append(f"{bad} AS {_quoted('bad_' + field.name)}")
-    select = [f"{tags_sql(schema.field('tags').type)} AS tags", f"to_json(struct_pack({', '.join(values)})) AS line"]
+    created = column_sql("createdAt", schema.field("createdAt").type)[0] if "createdAt" in schema.names else "NULL"
+    select = [f"{tags_sql(schema.field('tags').type)} AS tags", f"to_json(struct_pack({', '.join(values)})) AS line",
+              f"CAST({created} AS VARCHAR) AS created"]  # fmt: skip
     return f"SELECT {', '.join(select + flags)} FROM batch", checked
 
 
@@ -284,7 +286,8 @@ def _batches(parquet: pq.ParquetFile, columns: list[str], label: str,
 
 
 def iter_parquet_index(path: str | os.PathLike[str], label: str, counts: dict[str, int]) -> Iterator[pa.Table]:
-    """Index tables (id, tags, line) of the first record of each id, batch by batch; ``counts`` gets ``duplicates``.
+    """Index tables (id, tags, line, created) of the first record of each id, batch by batch; ``counts`` gets
+    ``duplicates``; ``created`` is the record's createdAt as the API writes it (null without one).
 
     ``label`` is ``<kind>_dump``: the kind chooses the projected columns. Memory: the id column of the whole
     file, and the projected columns of one row group (pyarrow reads them per row group) and one batch's lines.
@@ -314,7 +317,7 @@ def iter_parquet_index(path: str | os.PathLike[str], label: str, counts: dict[st
             rows = slice(offset, offset + batch.num_rows)
             mask = pa.array(keep[rows])
             table = pa.table({"id": ids.slice(offset, batch.num_rows), "tags": result.column("tags"),
-                              "line": result.column("line")}).filter(mask)  # fmt: skip
+                              "line": result.column("line"), "created": result.column("created")}).filter(mask)  # fmt: skip
             offset += batch.num_rows
             yield table
     finally:

@@ -34,13 +34,15 @@ def hubstats_download(repo: str, revision: str, files: Mapping[str, str], output
 
 
 def index_dump(dump: str, label: str, index_out: str, manifest_out: str, source: str,
-               tasks: Sequence[str] | None = None, snapshot: str = "") -> None:  # fmt: skip
+               tasks: Sequence[str] | None = None, snapshot: str = "", cutoff: str = "") -> None:  # fmt: skip
     """Index a dump (``label``: ``<kind>_dump``); its manifest counts the records with a tag of one of the
     configured ``tasks`` and those with a ``task_categories:`` tag, for :func:`check_dumps`. ``snapshot``: the
-    hubstats download manifest, whose repository and resolved commit the index manifest then names (provenance)."""
+    hubstats download manifest, whose repository and resolved commit the index manifest then names (provenance).
+    ``cutoff``: a snapshot's date; records created after it are left out (and counted in the manifest)."""
     from hubreuse.collect import dumps
 
-    summary = dumps.build_index(dump, label, index_out, tasks=None if tasks is None else list(tasks))
+    summary = dumps.build_index(dump, label, index_out, tasks=None if tasks is None else list(tasks),
+                                cutoff=cutoff)
     summary["source"] = source
     if snapshot:
         downloaded = json.loads(Path(snapshot).read_text(encoding="utf-8"))
@@ -130,8 +132,10 @@ def collect(source: str, task: str, outputs: Mapping[str, str], inputs: Mapping[
 
 
 def raw_manifest(listing_manifests: Sequence[str], index_manifests: Sequence[str], config: Mapping[str, Any],
-                 domains: Mapping[str, str], out: str) -> None:  # fmt: skip
-    """The run's manifest: every listing's manifest, per-task counts, dump summaries and the config digest."""
+                 domains: Mapping[str, str], out: str, snapshot: Mapping[str, Any] | None = None) -> None:  # fmt: skip
+    """The run's manifest: every listing's manifest, per-task counts, dump summaries and the config digest.
+    ``snapshot``: in a run with several snapshots, this one's name, date, source, declarations and cut-off
+    (``config`` is then its effective config: the config of a single run that gives the same tables)."""
     listings = [json.loads(Path(path).read_text(encoding="utf-8")) for path in listing_manifests]
     per_task = {task: {"task": task, "domain": domain, "models": 0, "datasets": 0} for task, domain in domains.items()}
     for item in listings:
@@ -147,6 +151,7 @@ def raw_manifest(listing_manifests: Sequence[str], index_manifests: Sequence[str
         "finished_at": max((item["finished_at"] for item in listings), default=None),
         "config_digest": config_digest(config),
         "config": dict(config),
+        **({"snapshot": dict(snapshot)} if snapshot else {}),
         "tasks": list(per_task.values()),
         "dumps": indexes,
         "listings": listings,

@@ -34,6 +34,12 @@ DOMAIN_COMPARISON = "domain_comparison"
 DOMAIN_NAMES = {"nlp": "NLP", "cv": "CV", "audio": "Audio", "multimodal": "Multimodal", "tabular": "Tabular",
                 "rl": "RL", "other": "Other"}  # fmt: skip
 
+# The comparison of several snapshots (snapshots:), results/tables/trend_<name>.csv: the per-task measures over the
+# snapshots (the paper's three and children per model), populations, concentration, and the moves between snapshots.
+TREND_MEASURES = ("rq1", "rq2", "rq3", "children")
+TREND_TABLES = (*TREND_MEASURES, "population", "concentration", "changes")
+TREND_FIGURE_IDS = ("trend_population", *(f"trend_{measure}" for measure in TREND_MEASURES))
+
 # Per-unit values (results/stats/<name>.parquet) written by the stats jobs.
 PAPER_VALUES = {key: f"{key}_values" for key in PAPER_TABLES}
 REUSE_VALUES = (
@@ -55,26 +61,36 @@ FIGURE_IDS = (
 )  # fmt: skip
 
 
-def table(name: str) -> str:
-    """A result table: ``results/tables/<name>.csv``."""
-    return f"results/tables/{name}.csv"
+# Where a run writes: ``results`` for a run without ``snapshots:``; each snapshot of a run with several writes under
+# its own folder (``results/snapshots/<name>``), with the same layout inside.
+RESULTS = "results"
 
 
-def values(name: str) -> str:
-    """Per-unit values or edges behind the tables: ``results/stats/<name>.parquet``."""
-    return f"results/stats/{name}.parquet"
+def snapshot_root(name: str) -> str:
+    """The folder of one snapshot's outputs: ``results/snapshots/<name>`` (``{snapshot}`` as a wildcard)."""
+    return f"{RESULTS}/snapshots/{name}"
 
 
-def matrix(name: str) -> str:
-    """A reuse matrix (Parquet edge list): ``results/matrices/<name>.parquet``."""
-    return f"results/matrices/{name}.parquet"
+def table(name: str, root: str = RESULTS) -> str:
+    """A result table: ``<root>/tables/<name>.csv``."""
+    return f"{root}/tables/{name}.csv"
+
+
+def values(name: str, root: str = RESULTS) -> str:
+    """Per-unit values or edges behind the tables: ``<root>/stats/<name>.parquet``."""
+    return f"{root}/stats/{name}.parquet"
+
+
+def matrix(name: str, root: str = RESULTS) -> str:
+    """A reuse matrix (Parquet edge list): ``<root>/matrices/<name>.parquet``."""
+    return f"{root}/matrices/{name}.parquet"
 
 
 def figure(name: str) -> str:
-    """A report figure on its own: ``results/report/figures/<name>.svg``."""
-    return f"results/report/figures/{name}.svg"
+    """A report figure on its own: ``results/report/figures/<name>.svg`` (one report per run)."""
+    return f"{RESULTS}/report/figures/{name}.svg"
 
 
-def measure_values(measure: str) -> str:
+def measure_values(measure: str, root: str = RESULTS) -> str:
     """The per-unit values of a concentration measure (``rq1``..``rq3``, ``children``)."""
-    return values(PAPER_VALUES.get(measure, f"{measure}_values"))
+    return values(PAPER_VALUES.get(measure, f"{measure}_values"), root)

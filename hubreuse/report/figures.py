@@ -30,10 +30,12 @@ from hubreuse.report.plotting import (
     safe_label,
     to_svg,
 )
+from hubreuse.report.trend_figures import trend_means, trend_population
 
 __all__ = [
     "depth_bars", "domain_count_shares", "forest_plot", "lorenz_panels", "mean_ci_plot", "month_lines",
-    "placeholder", "replication_scatter", "task_boxplots", "task_count_bars", "top_bar",
+    "placeholder", "replication_scatter", "task_boxplots", "task_count_bars", "top_bar", "trend_means",
+    "trend_population",
 ]  # fmt: skip
 
 

@@ -18,7 +18,7 @@ import logging
 import os
 import platform
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from functools import partial
 from importlib import metadata
@@ -31,8 +31,9 @@ import yaml
 from markupsafe import Markup
 
 from hubreuse.core.io import atomic_path, utc_now
-from hubreuse.core.names import DOMAIN_COMPARISON, DOMAIN_NAMES, FIGURE_IDS
+from hubreuse.core.names import DOMAIN_COMPARISON, DOMAIN_NAMES, FIGURE_IDS, TREND_FIGURE_IDS
 from hubreuse.report import claims, provenance, replication
+from hubreuse.report.change import change_section
 from hubreuse.report.comparison import domain_section
 from hubreuse.report.figurebook import (
     FigureBook,
@@ -101,24 +102,28 @@ def template_environment(template_dir: str | os.PathLike[str]) -> jinja2.Environ
 def report_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], config: Mapping[str, Any],
                    published: pd.DataFrame | None = None, pool: Executor | None = None,
                    workflow_dir: str | os.PathLike[str] | None = None,
-                   config_file: str | None = None) -> dict[str, Any]:  # fmt: skip
+                   config_file: str | None = None,
+                   snapshots: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:  # fmt: skip
     """Everything the template shows, from the tables; figures given to ``pool`` may still be drawing (see
     :func:`~hubreuse.report.figurebook.figure_svg`). ``workflow_dir``: where the workflow's git commit is read
-    (at render time); ``config_file``: the effective config written beside the report, for the rerun command."""
+    (at render time); ``config_file``: the effective config written beside the report, for the rerun command;
+    ``snapshots``: a run's several snapshots, oldest first (the ``trend_*`` tables then compare them)."""
     tables = load_inputs(sources)
     synthetic = bool(manifest.get("synthetic")) or manifest.get("source") == "demo"
     published = replication.load_published() if published is None else published
     comparison = replication.compare(published, {k: tables.get(k) for k in MEASURES})
     # The summary of findings comes first in the document but is written from the sections: each part gets its
     # own book, and the books are numbered in document order at the end.
-    book, paper_book, beyond_book = (FigureBook(pool, synthetic) for _ in range(3))
+    book, paper_book, beyond_book, change_book = (FigureBook(pool, synthetic) for _ in range(4))
     paper = paper_sections(tables, paper_book, manifest.get("tasks") or [])
     beyond = beyond_section(tables, beyond_book, manifest.get("tasks") or [])
+    change = change_section(tables, snapshots, change_book)
     quality = quality_section(tables, manifest, paper)
     domain = domain_section(tables)
     found = findings(paper, domain, comparison, tables, book, synthetic)
     book.extend(paper_book)
     book.extend(beyond_book)
+    book.extend(change_book)
     tasks = manifest.get("tasks") or []
     ordered = pd.concat([task_order(comparison[comparison["rq"] == rq], tasks) for rq in MEASURES])
     marks, notes = footnotes(n for note in ordered["note"] for n in note.split("; ") if n)
@@ -150,6 +155,7 @@ def report_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], conf
                         "totals": rows(totals), "claims": claims.paper_claims(tables.get(DOMAIN_COMPARISON))},
         "quality": quality,
         "beyond": beyond,
+        "change": change,
         "top_datasets": rows(top_datasets(tables.get("rq2_values"))) if "rq2_values" in tables else None,
         "figures": book.items,
         "n_boot": n_boot,
@@ -189,13 +195,14 @@ def render_report(
     workers: int = 1,
     workflow_dir: str | os.PathLike[str] | None = None,
     config_file: str | None = None,
+    snapshots: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """Render the report to HTML and PDF (and each figure to its own SVG file when asked); returns the context."""
-    unknown = set(figure_paths or {}) - set(FIGURE_IDS)
+    unknown = set(figure_paths or {}) - set(FIGURE_IDS) - set(TREND_FIGURE_IDS)
     if unknown:
         raise ValueError(f"unknown figure id(s): {', '.join(sorted(unknown))}")
     with figure_pool(workers) as pool:
-        context = report_context(sources, manifest, config, published, pool, workflow_dir, config_file)
+        context = report_context(sources, manifest, config, published, pool, workflow_dir, config_file, snapshots)
         log.info("report context built")
         from hubreuse.report.pdf import (  # weasyprint loads once the figures are drawing
             FIGURE_SCHEME,

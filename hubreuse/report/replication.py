@@ -14,12 +14,12 @@ import pandas as pd
 
 from hubreuse.core.errors import InputError
 from hubreuse.core.settings import data_path
+from hubreuse.stats.published import PUBLISHED_COLUMNS, load_published, published_path  # noqa: F401 - used here and by tests
 
 CITATION = (
     "Park, J. & Yoon, A. (2025). Characteristics of Datasets and Models Reuse Patterns on the Hugging Face "
     "Platform. Indiana University Indianapolis. Data collected 15 February 2025 (huggingface_hub 0.28.1)."
 )
-PUBLISHED_COLUMNS = ["rq", "domain", "task", "mean", "sd"]
 # Study-wide discrepancies every replication must state (from the study's notes).
 STUDY_NOTES = (
     "The CV RQ2 standard deviations printed in the paper's text are the CV RQ1 ones; they are not compared.",
@@ -34,20 +34,6 @@ STUDY_NOTES = (
 )
 TOTAL_COLUMNS = ["rq", "domain", "units", "total"]
 WITHIN = 0.10  # a reproduced mean "within 10%" of the published one
-
-
-def published_path() -> Path:
-    return data_path("published_values.csv")
-
-
-def load_published(path: str | Path | None = None) -> pd.DataFrame:
-    """The published table (rq, domain, task, mean, sd); ``#`` lines are the citation header."""
-    path = published_path() if path is None else Path(path)
-    table = pd.read_csv(path, comment="#", dtype={"rq": str, "domain": str, "task": str})
-    missing = [c for c in PUBLISHED_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(str(path), f"missing column(s) {', '.join(missing)}")
-    return table[PUBLISHED_COLUMNS]
 
 
 def load_totals(path: str | Path | None = None) -> pd.DataFrame:

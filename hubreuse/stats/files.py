@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubreuse.core.io import atomic_path
@@ -17,6 +18,27 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Paths = Mapping[str, str | os.PathLike[str]]
+
+
+def read_table(source: str | os.PathLike[str] | pd.DataFrame | None) -> pd.DataFrame | None:
+    """A table from a DataFrame or a CSV/Parquet path; None when not given or the file does not exist.
+
+    CSV cells are read as written (``NA``, ``null`` or ``None`` as an id stay strings); only empty cells are
+    missing values. Floats are read back exactly as the stats jobs computed them (they write the shortest
+    representation that round-trips), so a number printed from a table is the number that was computed.
+    """
+    import pandas as pd
+
+    if source is None or isinstance(source, pd.DataFrame):
+        return source
+    path = Path(source)
+    if not path.exists():
+        return None
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    # pandas 3 reads floats back exactly by default (and deprecates the option); pandas 2 needs the round-trip parser.
+    exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], **exact)
 
 
 def load_matrices(matrices: Paths, names: Sequence[str]) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,1 @@
+"""Stage trends: several snapshots of the Hub compared side by side (runs with ``snapshots:``)."""
