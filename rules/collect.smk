@@ -121,7 +121,7 @@ if TASKS_ALL:
         params:
             source=lambda wildcards: snapshot(wildcards).source,
             label=task_list_label,
-            endpoint=lambda wildcards: snapshot(wildcards).config["hub_endpoint"],
+            endpoint=api_endpoint,
         log:
             ROOT + "/logs/task_list.log",
         benchmark:
@@ -149,7 +149,7 @@ rule collect:
         **listing_outputs(),
     params:
         source=lambda wildcards: snapshot(wildcards).source,
-        endpoint=lambda wildcards: snapshot(wildcards).config["hub_endpoint"],
+        endpoint=api_endpoint,
         # source: api: the listing's checkpoints, and the task's log across failed sessions (Snakemake empties
         # the job's log before each run).
         state_dir=lambda wildcards: api_partial(wildcards, "/raw/.partial/{{kind}}/{task}"),

@@ -200,6 +200,12 @@ def collect_inputs(wildcards):
     )}  # fmt: skip
 
 
+def api_endpoint(wildcards):
+    """The Hub endpoint of a live snapshot; nothing for one read from a dump, whose jobs it must not rerun."""
+    snap = snapshot(wildcards)
+    return snap.config["hub_endpoint"] if snap.source == "api" else ""
+
+
 def api_partial(wildcards, pattern):
     """Where a live collect job keeps what survives a failed session (``pattern`` under the snapshot's
     folder); nothing for a collect job cut from a dump."""

@@ -163,8 +163,13 @@ def task_list(tasks: Sequence[str], shown: int = 4) -> str:
 
 
 def check_not_empty(summary: dict, label: str, dump: str | os.PathLike[str], parquet: bool) -> None:
-    """Stop on a dump without a single record: every task would be empty and the report all zeros."""
+    """Stop on a dump without a single record (before a snapshot's date, when it has one): every task would be
+    empty and the report all zeros."""
     if summary["records"] == 0:
+        cut = summary.get("cutoff")
+        if cut and cut["after_cutoff"]:
+            raise InputError(f"{label} {dump}", f"no record created on or before the snapshot's date {cut['date']} "
+                                                f"({cut['after_cutoff']:,} created after it)")  # fmt: skip
         why = "the Parquet file has no rows" if parquet else "the file is empty or holds only blank lines"
         raise InputError(f"{label} {dump}", f"no records ({why})")
 

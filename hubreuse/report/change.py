@@ -148,10 +148,11 @@ def population_part(population: pd.DataFrame, snapshots: Sequence[str], dates: M
     return {"text": text, "rows": rows, "figure": figure}
 
 
-def mode_warnings(snapshots: pd.DataFrame) -> list[str]:
-    """A warning for every pair of consecutive snapshots read differently (source or declarations)."""
+def mode_warnings(snapshots: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A warning for every pair of consecutive snapshots read differently (source or declarations);
+    ``snapshots``: name (``snapshot``), source and declarations of each, oldest first."""
     out = []
-    rows = snapshots.to_dict("records")
+    rows = list(snapshots)
     for a, b in zip(rows, rows[1:], strict=False):
         differ = [f"{what} ({a[key]} against {b[key]})" for key, what in (("source", "source"),
                                                                          ("declarations", "declarations"))
@@ -178,7 +179,7 @@ def change_section(tables: Mapping[str, pd.DataFrame], snapshots: Sequence[Mappi
                        "declarations": r["declarations"], "latest": r["snapshot"] == names[-1]}
                       for r in meta.to_dict("records")],  # fmt: skip
         "latest": names[-1],
-        "warnings": mode_warnings(meta),
+        "warnings": mode_warnings(snapshots),
         "population": population_part(population, names, dates, book),
         "measures": [measure_part(key, trends[key], changes, names, dates, book) for key in TREND_MEASURES],
     }
