@@ -33,9 +33,9 @@ if "hubstats" in SOURCES:
 
     rule hubstats_download:
         output:
-            models=ROOT + "/hubstats/snapshot/models.parquet",
-            datasets=ROOT + "/hubstats/snapshot/datasets.parquet",
-            manifest=ROOT + "/hubstats/snapshot/manifest.json",
+            models=f"{ROOT}/hubstats/snapshot/models.parquet",
+            datasets=f"{ROOT}/hubstats/snapshot/datasets.parquet",
+            manifest=f"{ROOT}/hubstats/snapshot/manifest.json",
         wildcard_constraints:
             **of_sources("hubstats"),
         params:
@@ -45,9 +45,9 @@ if "hubstats" in SOURCES:
             datasets_file=lambda wildcards: snapshot(wildcards).config["hubstats_datasets_file"],
             endpoint=lambda wildcards: snapshot(wildcards).config["hub_endpoint"],
         log:
-            ROOT + "/logs/hubstats/download.log",
+            f"{ROOT}/logs/hubstats/download.log",
         benchmark:
-            ROOT + "/benchmarks/hubstats_download.tsv"
+            f"{ROOT}/benchmarks/hubstats_download.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
@@ -61,8 +61,8 @@ if SOURCES & {"demo", "dump", "hubstats"}:
             # source: hubstats: the downloaded snapshot file, read as it is, and the manifest of its commit.
             unpack(dump_inputs),
         output:
-            index=temp(ROOT + "/interim/{kind}_index.parquet"),
-            manifest=ROOT + "/interim/{kind}_index.json",
+            index=temp(f"{ROOT}/interim/{{kind}}_index.parquet"),
+            manifest=f"{ROOT}/interim/{{kind}}_index.json",
         wildcard_constraints:
             **of_sources("demo", "dump", "hubstats"),
         params:
@@ -74,9 +74,9 @@ if SOURCES & {"demo", "dump", "hubstats"}:
             # A snapshot as of its date (demo, or exclude_after_date): records created later are left out.
             cutoff=lambda wildcards: snapshot(wildcards).cutoff,
         log:
-            ROOT + "/logs/index_dump/{kind}.log",
+            f"{ROOT}/logs/index_dump/{{kind}}.log",
         benchmark:
-            ROOT + "/benchmarks/index_dump/{kind}.tsv"
+            f"{ROOT}/benchmarks/index_dump/{{kind}}.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
@@ -84,18 +84,18 @@ if SOURCES & {"demo", "dump", "hubstats"}:
 
     rule check_dumps:
         input:
-            models=ROOT + "/interim/models_index.json",
-            datasets=ROOT + "/interim/datasets_index.json",
+            models=f"{ROOT}/interim/models_index.json",
+            datasets=f"{ROOT}/interim/datasets_index.json",
         output:
-            ROOT + "/interim/dumps_check.json",
+            f"{ROOT}/interim/dumps_check.json",
         wildcard_constraints:
             **of_sources("demo", "dump", "hubstats"),
         params:
             tasks=index_tasks(),
         log:
-            ROOT + "/logs/check_dumps.log",
+            f"{ROOT}/logs/check_dumps.log",
         benchmark:
-            ROOT + "/benchmarks/check_dumps.tsv"
+            f"{ROOT}/benchmarks/check_dumps.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
@@ -117,15 +117,15 @@ if TASKS_ALL:
             unpack(task_list_sources),
         output:
             tasks=TASK_LIST,
-            summary=ROOT + "/interim/task_list.json",
+            summary=f"{ROOT}/interim/task_list.json",
         params:
             source=lambda wildcards: snapshot(wildcards).source,
             label=task_list_label,
             endpoint=api_endpoint,
         log:
-            ROOT + "/logs/task_list.log",
+            f"{ROOT}/logs/task_list.log",
         benchmark:
-            ROOT + "/benchmarks/task_list.tsv"
+            f"{ROOT}/benchmarks/task_list.tsv"
         conda:
             "../envs/hubreuse.yaml"
         script:
@@ -152,16 +152,16 @@ rule collect:
         endpoint=api_endpoint,
         # source: api: the listing's checkpoints, and the task's log across failed sessions (Snakemake empties
         # the job's log before each run).
-        state_dir=lambda wildcards: api_partial(wildcards, "/raw/.partial/{{kind}}/{task}"),
-        session_log=lambda wildcards: api_partial(wildcards, "/raw/.partial/sessions/{task}.log"),
+        state_dir=lambda wildcards: api_partial(wildcards, "raw/.partial/{{kind}}/{task}"),
+        session_log=lambda wildcards: api_partial(wildcards, "raw/.partial/sessions/{task}.log"),
         # declarations: tags needs no card: the light models listing (hubreuse/collect/hub_pages.py).
         light=lambda wildcards: snapshot(wildcards).source == "api" and snapshot(wildcards).declarations == "tags",
     resources:
         hub_api=lambda wildcards: int(snapshot(wildcards).source == "api"),
     log:
-        ROOT + "/logs/collect/{task}.log",
+        f"{ROOT}/logs/collect/{{task}}.log",
     benchmark:
-        ROOT + "/benchmarks/collect/{task}.tsv"
+        f"{ROOT}/benchmarks/collect/{{task}}.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -174,15 +174,15 @@ rule raw_manifest:
         indexes=index_manifests,
         **task_list_input(),
     output:
-        ROOT + "/raw/manifest.json",
+        f"{ROOT}/raw/manifest.json",
     params:
         config=lambda wildcards: snapshot(wildcards).config,
         snapshot=lambda wildcards: snapshot(wildcards).describe() if SNAPSHOTS else {},
         domains=task_domains,
     log:
-        ROOT + "/logs/raw_manifest.log",
+        f"{ROOT}/logs/raw_manifest.log",
     benchmark:
-        ROOT + "/benchmarks/raw_manifest.tsv"
+        f"{ROOT}/benchmarks/raw_manifest.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

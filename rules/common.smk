@@ -79,7 +79,7 @@ ROOT = snapshot_root("{snapshot}") if SNAPSHOTS else RESULTS
 SOURCES = {snap.source for snap in SNAPSHOTS.values()} if SNAPSHOTS else {SETTINGS.source}
 # tasks: all: the tasks are those of the snapshot, known once its task_list checkpoint has run (rules/collect.smk).
 TASKS_ALL = SETTINGS.all_tasks
-TASK_LIST = ROOT + "/interim/task_list.csv"
+TASK_LIST = f"{ROOT}/interim/task_list.csv"
 
 
 def snapshot(wildcards):
@@ -192,11 +192,11 @@ def collect_inputs(wildcards):
     """A collect job's inputs: from a dump, both indexes and the check that the dumps passed; live, nothing."""
     if snapshot(wildcards).source == "api":
         return {}
-    return {key: at(snapshot_name(wildcards), ROOT + path)[0] for key, path in (
-        ("dumps_check", "/interim/dumps_check.json"),
-        ("models_index", "/interim/models_index.parquet"), ("models_index_manifest", "/interim/models_index.json"),
-        ("datasets_index", "/interim/datasets_index.parquet"),
-        ("datasets_index_manifest", "/interim/datasets_index.json"),
+    return {key: at(snapshot_name(wildcards), f"{ROOT}/{path}")[0] for key, path in (
+        ("dumps_check", "interim/dumps_check.json"),
+        ("models_index", "interim/models_index.parquet"), ("models_index_manifest", "interim/models_index.json"),
+        ("datasets_index", "interim/datasets_index.parquet"),
+        ("datasets_index_manifest", "interim/datasets_index.json"),
     )}  # fmt: skip
 
 
@@ -211,7 +211,7 @@ def api_partial(wildcards, pattern):
     folder); nothing for a collect job cut from a dump."""
     if snapshot(wildcards).source != "api":
         return ""
-    return at(snapshot_name(wildcards), ROOT + pattern, task=wildcards.task)[0]
+    return at(snapshot_name(wildcards), f"{ROOT}/{pattern}", task=wildcards.task)[0]
 
 
 def task_list_sources(wildcards):
@@ -247,7 +247,7 @@ def listing_outputs():
 
 
 def listing_manifests(wildcards):
-    return at(snapshot_name(wildcards), ROOT + "/raw/{kind}/{task}.manifest.json", kind=KINDS,
+    return at(snapshot_name(wildcards), f"{ROOT}/raw/{{kind}}/{{task}}.manifest.json", kind=KINDS,
               task=tasks(snapshot_name(wildcards)))
 
 
@@ -255,13 +255,13 @@ def index_manifests(wildcards):
     """Manifests of the dumps the listings were cut from (with hubstats they name the snapshot's commit)."""
     if snapshot(wildcards).source == "api":
         return []
-    return at(snapshot_name(wildcards), ROOT + "/interim/{kind}_index.json", kind=KINDS)
+    return at(snapshot_name(wildcards), f"{ROOT}/interim/{{kind}}_index.json", kind=KINDS)
 
 
 def parsed_tables(wildcards, kind):
     """The parsed table of each task of a job's snapshot, by task."""
     name = snapshot_name(wildcards)
-    return {task: at(name, ROOT + f"/parsed/{kind}/{task}.parquet")[0] for task in tasks(name)}
+    return {task: at(name, f"{ROOT}/parsed/{kind}/{task}.parquet")[0] for task in tasks(name)}
 
 
 def matrices():

@@ -15,9 +15,9 @@ rule matrices:
         declarations=lambda wildcards: snapshot(wildcards).declarations,
     threads: 2
     log:
-        ROOT + "/logs/matrices.log",
+        f"{ROOT}/logs/matrices.log",
     benchmark:
-        ROOT + "/benchmarks/matrices.tsv"
+        f"{ROOT}/benchmarks/matrices.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

@@ -5,17 +5,17 @@
 
 rule parse:
     input:
-        models=ROOT + "/raw/models/{task}.jsonl.gz",
-        datasets=ROOT + "/raw/datasets/{task}.jsonl.gz",
+        models=f"{ROOT}/raw/models/{{task}}.jsonl.gz",
+        datasets=f"{ROOT}/raw/datasets/{{task}}.jsonl.gz",
     output:
-        models=ROOT + "/parsed/models/{task}.parquet",
-        datasets=ROOT + "/parsed/datasets/{task}.parquet",
+        models=f"{ROOT}/parsed/models/{{task}}.parquet",
+        datasets=f"{ROOT}/parsed/datasets/{{task}}.parquet",
     params:
         source=lambda wildcards: snapshot(wildcards).source,
     log:
-        ROOT + "/logs/parse/{task}.log",
+        f"{ROOT}/logs/parse/{{task}}.log",
     benchmark:
-        ROOT + "/benchmarks/parse/{task}.tsv"
+        f"{ROOT}/benchmarks/parse/{{task}}.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

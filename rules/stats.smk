@@ -1,5 +1,6 @@
 # Stats: the paper's measures and the extended ones, as tables (<root>/tables/) and per-unit values
-# (<root>/stats/), per snapshot (ROOT, common.smk). Every job reads the matrices by name and writes each table to the path named here.
+# (<root>/stats/), per snapshot (ROOT, common.smk). Every job reads the matrices by name and writes each table to
+# the path named here.
 
 
 # Priorities order the stats jobs on few cores: the longest job (reuse) and the one that unblocks three
@@ -19,9 +20,9 @@ rule paper_tables:
         domains=task_domains,
         source=lambda wildcards: snapshot(wildcards).job_source,
     log:
-        ROOT + "/logs/paper_tables.log",
+        f"{ROOT}/logs/paper_tables.log",
     benchmark:
-        ROOT + "/benchmarks/paper_tables.tsv"
+        f"{ROOT}/benchmarks/paper_tables.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -40,9 +41,9 @@ rule canonical_tables:
         domains=task_domains,
         source=lambda wildcards: snapshot(wildcards).job_source,
     log:
-        ROOT + "/logs/canonical_tables.log",
+        f"{ROOT}/logs/canonical_tables.log",
     benchmark:
-        ROOT + "/benchmarks/canonical_tables.tsv"
+        f"{ROOT}/benchmarks/canonical_tables.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -63,9 +64,9 @@ rule reuse_tables:
         # The light API listing (source: api, declarations: tags) holds no card to compare the tags with.
         cards=lambda wildcards: not (snapshot(wildcards).source == "api" and snapshot(wildcards).declarations == "tags"),
     log:
-        ROOT + "/logs/reuse_tables.log",
+        f"{ROOT}/logs/reuse_tables.log",
     benchmark:
-        ROOT + "/benchmarks/reuse_tables.tsv"
+        f"{ROOT}/benchmarks/reuse_tables.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -80,9 +81,9 @@ rule concentration:
         # invocation by Snakemake (up to 9.27 at least); naming it keeps a finished run finished.
         **task_list_input(),
     output:
-        concentration=ROOT + "/stats/concentration/{group}.concentration.csv",
-        heavy_tail=ROOT + "/stats/concentration/{group}.heavy_tail.csv",
-        lorenz=ROOT + "/stats/concentration/{group}.lorenz.csv",
+        concentration=f"{ROOT}/stats/concentration/{{group}}.concentration.csv",
+        heavy_tail=f"{ROOT}/stats/concentration/{{group}}.heavy_tail.csv",
+        lorenz=f"{ROOT}/stats/concentration/{{group}}.lorenz.csv",
     wildcard_constraints:
         group="|".join(CONCENTRATION_GROUPS),
     params:
@@ -90,9 +91,9 @@ rule concentration:
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:
-        ROOT + "/logs/concentration/{group}.log",
+        f"{ROOT}/logs/concentration/{{group}}.log",
     benchmark:
-        ROOT + "/benchmarks/concentration/{group}.tsv"
+        f"{ROOT}/benchmarks/concentration/{{group}}.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -101,18 +102,18 @@ rule concentration:
 
 rule concentration_stack:
     input:
-        concentration=expand(ROOT + "/stats/concentration/{group}.concentration.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
-        heavy_tail=expand(ROOT + "/stats/concentration/{group}.heavy_tail.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
-        lorenz=expand(ROOT + "/stats/concentration/{group}.lorenz.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
+        concentration=expand(f"{ROOT}/stats/concentration/{{group}}.concentration.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
+        heavy_tail=expand(f"{ROOT}/stats/concentration/{{group}}.heavy_tail.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
+        lorenz=expand(f"{ROOT}/stats/concentration/{{group}}.lorenz.csv", group=CONCENTRATION_GROUPS, allow_missing=True),
         **task_list_input(),  # tasks: all (see rule concentration)
     output:
         concentration=reported_table("concentration"),
         heavy_tail=reported_table("heavy_tail"),
         lorenz=f"{ROOT}/stats/{LORENZ}.csv",
     log:
-        ROOT + "/logs/concentration_stack.log",
+        f"{ROOT}/logs/concentration_stack.log",
     benchmark:
-        ROOT + "/benchmarks/concentration_stack.tsv"
+        f"{ROOT}/benchmarks/concentration_stack.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -129,9 +130,9 @@ rule lineage:
     params:
         source=lambda wildcards: snapshot(wildcards).job_source,
     log:
-        ROOT + "/logs/lineage.log",
+        f"{ROOT}/logs/lineage.log",
     benchmark:
-        ROOT + "/benchmarks/lineage.tsv"
+        f"{ROOT}/benchmarks/lineage.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -153,9 +154,9 @@ rule mean_intervals:
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:
-        ROOT + "/logs/mean_intervals.log",
+        f"{ROOT}/logs/mean_intervals.log",
     benchmark:
-        ROOT + "/benchmarks/mean_intervals.tsv"
+        f"{ROOT}/benchmarks/mean_intervals.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:
@@ -174,9 +175,9 @@ rule domain_comparison:
         n_boot=config["bootstrap_resamples"],
         seed=config["seed"],
     log:
-        ROOT + "/logs/domain_comparison.log",
+        f"{ROOT}/logs/domain_comparison.log",
     benchmark:
-        ROOT + "/benchmarks/domain_comparison.tsv"
+        f"{ROOT}/benchmarks/domain_comparison.tsv"
     conda:
         "../envs/hubreuse.yaml"
     script:

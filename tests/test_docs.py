@@ -37,17 +37,28 @@ def as_regex(mention: str, *, folder_ok: bool) -> re.Pattern[str]:
     return re.compile(body)
 
 
-def default_outputs(workdir: Path) -> list[str]:
-    """Every output file of the default run (source: demo), from ``snakemake --summary`` in ``workdir``."""
-    result = run_snakemake(workdir, "--summary", timeout=300)
+def summary_outputs(workdir: Path, *args: str) -> list[str]:
+    """Every output file of a run, from ``snakemake --summary`` in ``workdir``."""
+    result = run_snakemake(workdir, "--summary", *args, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     outputs = [line.split("\t", 1)[0].strip() for line in result.stdout.splitlines()]
     outputs = [output for output in outputs if output.startswith("results/")]
     assert len(outputs) > 50, f"snakemake --summary listed too few outputs:\n{result.stdout[-3000:]}"
-    # Benchmark files are written by every job but are not outputs, so --summary does not list them.
+    return outputs
+
+
+def default_outputs(workdir: Path) -> list[str]:
+    """Every output file of the default run (source: demo) and of the demo snapshots of docs/snapshots-demo.yaml."""
+    outputs = summary_outputs(workdir) + summary_outputs(workdir, "--configfile", str(REPO / "docs/snapshots-demo.yaml"))
+    # Benchmark files are written by every job but are not outputs, so --summary does not list them. Their paths
+    # are under ROOT (results/, or results/snapshots/{snapshot}/ with snapshots) or RESULTS (results/).
     rules = "\n".join(path.read_text(encoding="utf-8") for path in (workdir / "rules").glob("*.smk"))
-    benchmarks = re.findall(r'benchmark:\s*\n\s*"(results/benchmarks/[^"]+)"', rules)
-    assert benchmarks, "every rule has a benchmark: file"
+    found = re.findall(r'benchmark:\s*\n\s*f"\{(ROOT|RESULTS)\}(/benchmarks/[^"]+)"', rules)
+    assert found, "every rule has a benchmark: file"
+    benchmarks = []
+    for root, path in found:
+        path = path.replace("{{", "{").replace("}}", "}")
+        benchmarks += [f"results{path}"] + ([f"results/snapshots/{{snapshot}}{path}"] if root == "ROOT" else [])
     return outputs + benchmarks
 
 

@@ -256,3 +256,53 @@ def test_demo_snapshots_cut_one_hub_and_show_absent_tasks(tmp_path: Path) -> Non
     assert "the sections describe the newest, now" in html
     for figure in ("trend_population", "trend_rq1", "trend_children"):
         assert (results / "report" / "figures" / f"{figure}.svg").stat().st_size > 1000
+
+
+# --- the report's reading -----------------------------------------------------------------------------------------
+
+
+def test_the_reading_names_exactly_the_tasks_whose_intervals_separate() -> None:
+    """Hand-made trend tables: a task whose intervals separate upwards, one downwards, one overlapping, one absent
+    from the first snapshot; the sentences follow the numbers, and a declarations change is warned about."""
+    import pandas as pd
+
+    from hubreuse.report.change import change_section
+    from hubreuse.report.figurebook import FigureBook
+    from hubreuse.trends import tables as trend
+
+    snapshots = [{"snapshot": "a", "date": "2023-01-01", "source": "dump", "declarations": "card"},
+                 {"snapshot": "b", "date": "2024-01-01", "source": "dump", "declarations": "tags"}]  # fmt: skip
+    values = {  # task: (mean, lo, hi) in a, then in b; None = absent
+        "up": ((1.0, 0.9, 1.1), (2.0, 1.8, 2.2)),
+        "down": ((3.0, 2.8, 3.2), (1.0, 0.9, 1.1)),
+        "same": ((1.0, 0.8, 1.2), (1.1, 0.9, 1.3)),
+        "new": (None, (1.0, 0.9, 1.1)),
+    }
+    frames = {}
+    for i, snap in enumerate(("a", "b")):
+        rq = pd.DataFrame([{"task": t, "domain": "nlp", "n": 10 if v[i] else 0, "mean": v[i][0] if v[i] else None,
+                            "sd": 0.1, "median": 1.0, "population": 20 if v[i] else 0, "share_declaring": 0.5}
+                           for t, v in values.items()])  # fmt: skip
+        intervals = pd.concat([pd.DataFrame([{"measure": m, "task": t, "ci_low": v[i][1], "ci_high": v[i][2]}
+                                             for t, v in values.items() if v[i]]) for m in ("rq1", "rq2", "rq3", "children")])  # fmt: skip
+        children = rq.rename(columns={"share_declaring": "share_with_children"})
+        gini = pd.DataFrame([{"task": t, "measure": m, "n": 10, "gini": 0.5, "gini_lo": 0.4, "gini_hi": 0.6, "hhi": 0.1,
+                              "hhi_lo": 0.05, "hhi_hi": 0.2} for t in values for m in ("rq1", "rq2", "rq3", "children")])  # fmt: skip
+        frames[snap] = {"rq1": rq, "rq2": rq, "rq3": rq, "children": children, "mean_intervals": intervals,
+                        "concentration": gini}  # fmt: skip
+    meta = trend.snapshot_frame(snapshots)
+    measures = {m: trend.measure_trend(m, meta, frames) for m in ("rq1", "rq2", "rq3", "children")}
+    tables = {**{f"trend_{m}": t for m, t in measures.items()}, "trend_population": trend.population_trend(meta, frames),
+              "trend_concentration": trend.concentration_trend(meta, frames),
+              "trend_changes": trend.changes(measures, meta)}  # fmt: skip
+    assert not measures["rq1"].query("task == 'new' and snapshot == 'a'")["present"].item()
+    section = change_section(tables, snapshots, FigureBook())
+    rq1 = next(m for m in section["measures"] if m["key"] == "rq1")
+    sentence = rq1["sentences"][0]
+    assert "moved beyond both 95% intervals in 2 of 3 tasks present in both" in sentence, sentence
+    assert "up in up (1.00 → 2.00)" in sentence and "down in down (3.00 → 1.00)" in sentence
+    assert "same" not in sentence and "new" not in sentence
+    assert rq1["absent"].endswith("new (in a).")
+    assert [r["cells"][0] for r in rq1["rows"] if r["task"] == "new"] == ["absent"]
+    assert section["warnings"] == ["a and b differ in declarations (card against tags): a change between them may "
+                                   "come from how they were read, not from the Hub."]  # fmt: skip

@@ -82,8 +82,31 @@ def absent_sentence(trend: pd.DataFrame) -> str:
             f"zero: {named(items)}.")  # fmt: skip
 
 
+def concentration_sentence(key: str, concentration: pd.DataFrame, snapshots: Sequence[str]) -> str:
+    """How the Gini coefficient of a measure changed from the first snapshot to the last, over the tasks present
+    in both with an interval in both: median over those tasks, and the tasks whose intervals separate."""
+    first, last = snapshots[0], snapshots[-1]
+    mine = concentration[(concentration["measure"] == key) & concentration["present"]].set_index(["snapshot", "task"])
+    if first == last or first not in mine.index.get_level_values(0) or last not in mine.index.get_level_values(0):
+        return ""
+    both = mine.xs(first, level="snapshot").merge(mine.xs(last, level="snapshot"), left_index=True, right_index=True,
+                                                  suffixes=("_a", "_b")).dropna(subset=["gini_lo_a", "gini_lo_b"])
+    if both.empty:
+        return ""
+    up = both.index[both["gini_lo_b"] > both["gini_hi_a"]].tolist()
+    down = both.index[both["gini_hi_b"] < both["gini_lo_a"]].tolist()
+    text = (f"Concentration (Gini coefficient of {SHORT[key]}), {first} to {last}: median over the {len(both)} tasks "
+            f"with an interval in both from {fmt_number(both['gini_a'].median(), 2)} to "
+            f"{fmt_number(both['gini_b'].median(), 2)}; ")  # fmt: skip
+    if not up and not down:
+        return text + "the intervals overlap in every one of them."
+    parts = [f"{d} in {named(t)}" for d, t in (("up", up), ("down", down)) if t]
+    return text + f"beyond both intervals {'; '.join(parts)} (trend_concentration.csv)."
+
+
 def measure_part(key: str, trend: pd.DataFrame, changes: pd.DataFrame, snapshots: Sequence[str],
-                 dates: Mapping[str, str], book: FigureBook) -> dict[str, Any]:  # fmt: skip
+                 dates: Mapping[str, str], book: FigureBook,
+                 concentration: pd.DataFrame | None = None) -> dict[str, Any]:  # fmt: skip
     """One measure: its reading, its figure and its task-by-snapshot table."""
     short = SHORT[key]
     mine = changes[changes["measure"] == key]
@@ -94,6 +117,8 @@ def measure_part(key: str, trend: pd.DataFrame, changes: pd.DataFrame, snapshots
             sentences.append(pair_sentence(frame, dates, short))
     if not sentences:
         sentences.append(f"No task is present in two snapshots, so no change in {short} can be judged.")
+    if concentration is not None and (gini := concentration_sentence(key, concentration, snapshots)):
+        sentences.append(gini)
     absent = absent_sentence(trend)
     paper = trend[trend["origin"] == "published"]
     rows = []
@@ -181,5 +206,6 @@ def change_section(tables: Mapping[str, pd.DataFrame], snapshots: Sequence[Mappi
         "latest": names[-1],
         "warnings": mode_warnings(snapshots),
         "population": population_part(population, names, dates, book),
-        "measures": [measure_part(key, trends[key], changes, names, dates, book) for key in TREND_MEASURES],
+        "measures": [measure_part(key, trends[key], changes, names, dates, book, tables.get("trend_concentration"))
+                     for key in TREND_MEASURES],
     }

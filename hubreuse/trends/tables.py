@@ -158,7 +158,7 @@ def changes(trends: Mapping[str, pd.DataFrame], snapshots: pd.DataFrame) -> pd.D
         for a, b, span in pairs(list(snapshots["snapshot"])):
             left = computed.xs(a, level="snapshot")
             right = computed.xs(b, level="snapshot")
-            both = left.join(right, how="inner", lsuffix="_from", rsuffix="_to")
+            both = left.merge(right, left_index=True, right_index=True, suffixes=("_from", "_to"))
             if both.empty:
                 continue
             frame = pd.DataFrame({
