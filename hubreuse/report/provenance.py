@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from hubreuse.core.io import atomic_path
+from hubreuse.core.names import RESULTS, snapshot_root
 
 GIT_TIMEOUT_S = 20
 # What hubreuse.core.settings.config_digest hashes, in one sentence for the report.
@@ -122,6 +123,12 @@ def listings_digest(listings: Sequence[Mapping[str, Any]]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+def listings_root(manifest: Mapping[str, Any]) -> str:
+    """Where the manifest's listings are: ``results``, or a snapshot's folder in a run with several."""
+    snapshot = manifest.get("snapshot") or {}
+    return snapshot_root(snapshot["snapshot"]) if snapshot.get("snapshot") else RESULTS
+
+
 def input_snapshots(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     """What the run's manifest records about its inputs, one row each: every dump (path, SHA-256, records) and
     the listings cut or collected from them (how many, records, one digest, when)."""
@@ -144,7 +151,7 @@ def input_snapshots(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
         kinds = {item.get("kind") for item in listings}
         window = f"written {manifest.get('started_at') or '?'} to {manifest.get('finished_at') or '?'}"
         out.append({"what": f"listings ({len(listings)}: {len(tasks)} tasks × {len(kinds)} kinds)",
-                    "path": "results/raw/{kind}/{task}.jsonl.gz", "sha256": listings_digest(listings),
+                    "path": f"{listings_root(manifest)}/raw/{{kind}}/{{task}}.jsonl.gz", "sha256": listings_digest(listings),
                     "records": sum(int(item.get("records") or 0) for item in listings), "detail": window})  # fmt: skip
     return out
 

@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from hubreuse.core.io import atomic_path, utc_now
 from hubreuse.core.names import DOMAIN_COMPARISON, DOMAIN_NAMES, FIGURE_IDS, TREND_FIGURE_IDS
+from hubreuse.core.settings import config_digest
 from hubreuse.report import claims, provenance, replication
 from hubreuse.report.change import change_section
 from hubreuse.report.comparison import domain_section
@@ -141,7 +142,8 @@ def report_context(sources: Mapping[str, Any], manifest: Mapping[str, Any], conf
         "synthetic": synthetic,
         "manifest": manifest,
         "source_label": manifest.get("source_label") or manifest.get("source", "unknown"),
-        "config_digest": manifest.get("config_digest", ""),
+        # With snapshots the manifest is the newest snapshot's; the digest names the whole run's settings.
+        "config_digest": config_digest(config) if snapshots and config else manifest.get("config_digest", ""),
         "config_yaml": yaml.safe_dump(effective, sort_keys=False, allow_unicode=True, width=100),
         "software": software_versions(),
         "provenance": run_provenance,
