@@ -62,6 +62,8 @@ if SOURCES & {"demo", "dump", "hubstats"}:
             unpack(dump_inputs),
         output:
             index=temp(f"{ROOT}/interim/{{kind}}_index.parquet"),
+            # Each task's records, cut while indexing: a collect job reads its task's, not the whole index.
+            cuts=temp(directory(f"{ROOT}/interim/{{kind}}_cuts")),
             manifest=f"{ROOT}/interim/{{kind}}_index.json",
         wildcard_constraints:
             **of_sources("demo", "dump", "hubstats"),

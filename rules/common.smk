@@ -197,6 +197,7 @@ def collect_inputs(wildcards):
         ("models_index", "interim/models_index.parquet"), ("models_index_manifest", "interim/models_index.json"),
         ("datasets_index", "interim/datasets_index.parquet"),
         ("datasets_index_manifest", "interim/datasets_index.json"),
+        ("models_cuts", "interim/models_cuts"), ("datasets_cuts", "interim/datasets_cuts"),
     )}  # fmt: skip
 
 

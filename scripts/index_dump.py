@@ -14,5 +14,6 @@ run_job(
         tasks=snakemake.params.tasks,
         snapshot=snakemake.input.get("snapshot", ""),
         cutoff=snakemake.params.cutoff,
+        cuts=snakemake.output.cuts,
     ),
 )

@@ -22,6 +22,7 @@ import logging
 import os
 import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 import orjson
@@ -30,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hubreuse.collect import parquet_dump
+from hubreuse.collect.listings import TaskCuts
 from hubreuse.collect.parquet_dump import (  # noqa: F401 - re-exported: one list of nested fields, one decoder
     NESTED_FIELDS,
     column_encodings,
@@ -227,9 +229,12 @@ def cut_at(table: pa.Table, cutoff: str, counts: dict[str, int]) -> pa.Table:
 
 
 def build_index(dump: str | os.PathLike[str], label: str, out_path: str | os.PathLike[str],
-                tasks: Sequence[str] | None = None, cutoff: str = "") -> dict:  # fmt: skip
+                tasks: Sequence[str] | None = None, cutoff: str = "",
+                cuts: str | os.PathLike[str] | None = None) -> dict:  # fmt: skip
     """Index a dump as Parquet (id, tags, original line), keeping each id's first record; with ``cutoff`` (a
-    snapshot as of its date) only the records created on or before that date, and those without a date.
+    snapshot as of its date) only the records created on or before that date, and those without a date; with
+    ``cuts`` (a folder) each of the ``tasks``' records too, for its collect job (:class:`~hubreuse.collect.
+    listings.TaskCuts`).
 
     Returns counts for the manifest: records, duplicates, records with a tag of one of ``tasks`` (a model's task
     tag) and records with any ``task_categories:`` tag (a dataset's). A record without a string id, or whose
@@ -239,17 +244,25 @@ def build_index(dump: str | os.PathLike[str], label: str, out_path: str | os.Pat
     records = with_task = with_categories = 0
     counts = {"duplicates": 0, "after_cutoff": 0, "undated_kept": 0}
     task_values = None if tasks is None else pa.array(list(tasks), pa.string())
-    with atomic_path(out_path) as tmp, pq.ParquetWriter(tmp, INDEX_SCHEMA, compression="zstd") as writer:
+    cut = TaskCuts(cuts, label.removesuffix("_dump"), tasks or []) if cuts else None
+    with ExitStack() as stack:
+        if cut is not None:
+            stack.callback(lambda: cut.close(success=False) if not cut.closed else None)
+        tmp = stack.enter_context(atomic_path(out_path))
+        writer = stack.enter_context(pq.ParquetWriter(tmp, INDEX_SCHEMA, compression="zstd"))
         for scanned in index_tables(dump, label, counts):
             table = (cut_at(scanned, cutoff, counts) if cutoff else scanned).drop_columns("created")
             if not table.num_rows:
                 continue
             table = table.cast(INDEX_SCHEMA)
-            task_rows, category_rows = tagged_rows(table.column("tags").combine_chunks(), task_values)
+            tags = table.column("tags").combine_chunks()
+            task_rows, category_rows = tagged_rows(tags, task_values)
             records += table.num_rows
             with_task += task_rows or 0
             with_categories += category_rows
             writer.write_table(table)
+            if cut is not None:
+                cut.add(tags, table.column("line").combine_chunks())
         duplicates = counts["duplicates"]
         parquet = is_parquet(Path(dump))
         summary = {
@@ -265,6 +278,8 @@ def build_index(dump: str | os.PathLike[str], label: str, out_path: str | os.Pat
             summary["cutoff"] = {"date": cutoff, "after_cutoff": counts["after_cutoff"],
                                  "undated_kept": counts["undated_kept"]}  # fmt: skip
         check_not_empty(summary, label, dump, parquet)
+        if cut is not None:
+            cut.close(success=True)
     log.info(
         "indexed %s: %d records, %d duplicate ids dropped, %s with a configured task's tag, %d with task_categories:",
         dump, records, duplicates, summary["records_with_task_tag"], with_categories,

@@ -34,15 +34,17 @@ def hubstats_download(repo: str, revision: str, files: Mapping[str, str], output
 
 
 def index_dump(dump: str, label: str, index_out: str, manifest_out: str, source: str,
-               tasks: Sequence[str] | None = None, snapshot: str = "", cutoff: str = "") -> None:  # fmt: skip
+               tasks: Sequence[str] | None = None, snapshot: str = "", cutoff: str = "",
+               cuts: str | None = None) -> None:  # fmt: skip
     """Index a dump (``label``: ``<kind>_dump``); its manifest counts the records with a tag of one of the
     configured ``tasks`` and those with a ``task_categories:`` tag, for :func:`check_dumps`. ``snapshot``: the
     hubstats download manifest, whose repository and resolved commit the index manifest then names (provenance).
-    ``cutoff``: a snapshot's date; records created after it are left out (and counted in the manifest)."""
+    ``cutoff``: a snapshot's date; records created after it are left out (and counted in the manifest).
+    ``cuts``: a folder for each task's records, which its collect job reads instead of the whole index."""
     from hubreuse.collect import dumps
 
     summary = dumps.build_index(dump, label, index_out, tasks=None if tasks is None else list(tasks),
-                                cutoff=cutoff)
+                                cutoff=cutoff, cuts=cuts)
     summary["source"] = source
     if snapshot:
         downloaded = json.loads(Path(snapshot).read_text(encoding="utf-8"))
@@ -85,7 +87,7 @@ def check_dumps(models_manifest: str, datasets_manifest: str, tasks: Sequence[st
 
 def collect_listing(source: str, kind: str, task: str, outputs: Mapping[str, str], index: str | None = None,
                     index_manifest: str | None = None, endpoint: str = "", state_dir: str = "",
-                    **api_options: Any) -> None:  # fmt: skip
+                    cuts: str | None = None, **api_options: Any) -> None:  # fmt: skip
     """Collect one task's listing from the configured source (``api_options``: more arguments of
     :func:`hubreuse.collect.hub_api.collect_listing`, e.g. ``clear``, ``max_retries``, ``sleep``)."""
     if source == "api":
@@ -100,7 +102,8 @@ def collect_listing(source: str, kind: str, task: str, outputs: Mapping[str, str
 
     with open(index_manifest, encoding="utf-8") as handle:
         index_summary = json.load(handle)
-    collect.collect_from_index(index, index_summary, kind, task, source, outputs["listing"], outputs["manifest"])
+    collect.collect_from_index(index, index_summary, kind, task, source, outputs["listing"], outputs["manifest"],
+                               cuts=cuts)
 
 
 def collect(source: str, task: str, outputs: Mapping[str, str], inputs: Mapping[str, str],
@@ -120,6 +123,7 @@ def collect(source: str, task: str, outputs: Mapping[str, str], inputs: Mapping[
             source, kind, task,
             {"listing": outputs[f"{kind}_listing"], "manifest": outputs[f"{kind}_manifest"]},
             index=inputs.get(f"{kind}_index"), index_manifest=inputs.get(f"{kind}_index_manifest"),
+            cuts=inputs.get(f"{kind}_cuts"),
             endpoint=endpoint, state_dir=state_dir.replace("{kind}", kind), **api_options,
         )  # fmt: skip
     if source == "api":
