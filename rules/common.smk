@@ -159,6 +159,8 @@ def index_tasks():
 wildcard_constraints:
     task=TASK_PATTERN.pattern.strip("^$") if TASKS_ALL else "|".join(re.escape(task) for task in SETTINGS.tasks),
     kind="models|datasets",
+    # A snapshot's folder is one of the configured names, never a longer path.
+    snapshot="|".join(re.escape(name) for name in SNAPSHOTS) or "(?!)",
 
 
 def dump_path(snap, kind):

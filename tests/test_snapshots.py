@@ -306,3 +306,31 @@ def test_the_reading_names_exactly_the_tasks_whose_intervals_separate() -> None:
     assert [r["cells"][0] for r in rq1["rows"] if r["task"] == "new"] == ["absent"]
     assert section["warnings"] == ["a and b differ in declarations (card against tags): a change between them may "
                                    "come from how they were read, not from the Hub."]  # fmt: skip
+
+
+# --- per-task cuts written while indexing -------------------------------------------------------------------------
+
+
+def test_listings_cut_while_indexing_equal_plain_python(tmp_path: Path) -> None:
+    """A task's listing read from its cut, and one read from the index (a task without a cut), hold exactly the
+    dump's lines whose tags contain the task's tag, first record per id, in dump order (plain Python)."""
+    from hubreuse.collect.listings import collect_from_index
+
+    models = shared_path("corpora/hub2022-models.jsonl.gz")
+    with gzip.open(models, "rt", encoding="utf-8") as handle:
+        lines = [line.rstrip("\r\n") for line in handle if line.strip()]
+    first: dict[str, str] = {}
+    for line in lines:
+        record = json.loads(line)
+        first.setdefault(record["id"] if isinstance(record.get("id"), str) else record["modelId"], line)
+    index, cuts = tmp_path / "index.parquet", tmp_path / "cuts"
+    build_index(models, "models_dump", index, tasks=ALL_TASKS, cuts=cuts)
+    assert sorted(p.name for p in cuts.iterdir()) == sorted(f"{task}.parquet" for task in ALL_TASKS)
+    for task in [*ALL_TASKS, "conversational"]:  # conversational has no cut: it is read from the index
+        out = tmp_path / f"{task}.jsonl.gz"
+        manifest = collect_from_index(index, {}, "models", task, "dump", out, tmp_path / f"{task}.json", cuts=cuts)
+        wanted = [line for line in first.values() if task in (json.loads(line).get("tags") or [])]
+        with gzip.open(out, "rt", encoding="utf-8") as handle:
+            got = handle.read().splitlines()
+        assert got == wanted and manifest["records"] == len(wanted), task
+    assert len(wanted) > 0  # conversational is in the 2022 corpus
