@@ -410,6 +410,9 @@ def final_outputs():
           for path in (*snapshot_tables(name).values(), f"{root(name)}/raw/manifest.json")
           if path.endswith(".json") or (path.endswith(".csv") and "/tables/" in path)),
         *trend_tables().values(),
+        # tasks: all: each snapshot's task list too (a job downstream of a checkpoint that does not name its
+        # output is planned again at every invocation; see rule concentration in stats.smk).
+        *(task_list_input(name)["task_list"] for name in SNAPSHOTS if TASKS_ALL),
         f"{RESULTS}/report/report.html",
         f"{RESULTS}/report/report.pdf",
     ]

@@ -334,3 +334,38 @@ def test_listings_cut_while_indexing_equal_plain_python(tmp_path: Path) -> None:
             got = handle.read().splitlines()
         assert got == wanted and manifest["records"] == len(wanted), task
     assert len(wanted) > 0  # conversational is in the 2022 corpus
+
+
+def test_every_task_of_each_snapshot_and_a_finished_run_plans_nothing(tmp_path: Path) -> None:
+    """``tasks: all`` with two demo snapshots: each snapshot's task list is its own (its checkpoint), the trend
+    tables cover the union with tasks a snapshot lacks marked absent (plain Python over the demo dump), and a
+    second invocation has nothing to do."""
+    workdir = copy_workflow(tmp_path / "wf")
+    dates = {"early": "2021-03-01", "late": "2026-10-31"}
+    config = {"demo_models": 1000, "demo_datasets": 200, "bootstrap_resamples": 100, "tasks": "all",
+              "snapshots": {name: {"date": date, "source": "demo"} for name, date in dates.items()}}  # fmt: skip
+    (workdir / "all.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = run_snakemake(workdir, "--configfile", "all.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = workdir / "results"
+    with gzip.open(results / "demo" / "models.jsonl.gz", "rt", encoding="utf-8") as handle:
+        models = [json.loads(line) for line in handle]
+    with gzip.open(results / "demo" / "datasets.jsonl.gz", "rt", encoding="utf-8") as handle:
+        datasets = [json.loads(line) for line in handle]
+    population = {(r["snapshot"], r["task"]): r for r in rows(results / "tables" / "trend_population.csv")}
+    for name, date in dates.items():
+        listed = {r["task"] for r in rows(results / "snapshots" / name / "interim" / "task_list.csv")}
+        # The snapshot's tasks: the pipeline tags of its models (tasks: all on a dump), plain Python.
+        assert listed == {m["pipeline_tag"] for m in models if m["createdAt"][:10] <= date and m.get("pipeline_tag")}
+        for (snap, task), row in population.items():
+            if snap != name:
+                continue
+            n_models = sum(m["createdAt"][:10] <= date and task in m["tags"] for m in models)
+            n_datasets = sum(d["createdAt"][:10] <= date and f"task_categories:{task}" in d["tags"] for d in datasets)
+            if task in listed:
+                assert (row["present"], int(row["models"]), int(row["datasets"])) == ("True", n_models, n_datasets)
+            else:
+                assert (row["present"], row["models"]) == ("False", ""), (name, task)
+    assert {t for (s, t), r in population.items() if s == "early" and r["present"] == "False"}, "early lacks tasks"
+    again = run_snakemake(workdir, "--configfile", "all.yaml", "--dry-run")
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr, again.stdout[-2000:]
