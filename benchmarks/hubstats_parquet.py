@@ -190,21 +190,25 @@ def write_file(path: Path, rows: int, group, tasks: list[str], pools: dict, seed
 
 
 def measure(path: Path, kind: str, work: Path, tasks: list[str]) -> dict:
-    """Run index_dump on ``path`` in its own process under /usr/bin/time -v: wall seconds, peak RSS, manifest."""
-    index, manifest = work / f"{kind}_index.parquet", work / f"{kind}_index.json"
+    """Run index_dump on ``path`` in its own process under /usr/bin/time -v, as the workflow runs it (with each
+    task's cut: ``<kind>_cuts/``): wall seconds, peak RSS, manifest, bytes written."""
+    index, manifest, cuts = work / f"{kind}_index.parquet", work / f"{kind}_index.json", work / f"{kind}_cuts"
     code = ("import sys, json; from hubreuse.collect.steps import index_dump; "
-            "index_dump(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], 'dump', tasks=json.loads(sys.argv[5]))")
+            "index_dump(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], 'dump', tasks=json.loads(sys.argv[5]), "
+            "cuts=sys.argv[6])")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.perf_counter()
     run = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", code, str(path), f"{kind}_dump", str(index),
-                          str(manifest), json.dumps(tasks)], env=env, capture_output=True, text=True, check=False)  # fmt: skip
+                          str(manifest), json.dumps(tasks), str(cuts)], env=env, capture_output=True, text=True,
+                         check=False)  # fmt: skip
     wall = time.perf_counter() - started
     if run.returncode != 0:
         raise SystemExit(f"index_dump {kind} failed: {run.stderr[-2000:]}")
     peak_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1))
     summary = json.loads(manifest.read_text())
     return {"kind": kind, "wall_s": round(wall, 1), "peak_rss_mib": round(peak_kib / 1024), "records": summary["records"],
-            "records_with_task_tag": summary["records_with_task_tag"], "index_bytes": index.stat().st_size}  # fmt: skip
+            "records_with_task_tag": summary["records_with_task_tag"], "index_bytes": index.stat().st_size,
+            "cuts_bytes": sum(path.stat().st_size for path in cuts.iterdir())}  # fmt: skip
 
 
 def main() -> None:
