@@ -79,10 +79,11 @@ class TaskCuts:
         hit = pc.is_valid(codes)
         task_of = pc.filter(codes, hit).to_numpy(zero_copy_only=False).astype(np.int64)
         row_of = pc.filter(pc.list_parent_indices(tags), hit).to_numpy(zero_copy_only=False).astype(np.int64)
-        pairs = np.unique(task_of * len(lines) + row_of)  # by task, then row; a repeated tag counts once
-        bounds = np.searchsorted(pairs // max(len(lines), 1), np.arange(len(self.tasks) + 1))
+        width = max(len(lines), 1)
+        pairs = np.unique(task_of * width + row_of)  # by task, then row; a repeated tag counts once
+        bounds = np.searchsorted(pairs // width, np.arange(len(self.tasks) + 1))
         for code, writer in enumerate(self.writers):
-            rows = pairs[bounds[code]:bounds[code + 1]] % max(len(lines), 1)
+            rows = pairs[bounds[code]:bounds[code + 1]] % width
             if rows.size:
                 writer.write_table(pa.table({"line": lines.take(pa.array(rows))}, schema=self.SCHEMA))
 
